@@ -1,0 +1,20 @@
+/** Entry of the `gatehouse` command (bin/gatehouse.mjs loads the built copy of this file). */
+import { createLocalBridge } from './core/local-bridge'
+import { runCli } from './hosts/cli/cli'
+import { createServices } from './services'
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+const services = createServices({ host: 'cli' })
+const bridge = createLocalBridge(services.dispatcher, services.bus, { host: 'cli' })
+const code = await runCli(process.argv.slice(2), bridge, {
+  stdout: (text) => process.stdout.write(text + '\n'),
+  stderr: (text) => process.stderr.write(text + '\n'),
+  readStdin,
+})
+services.dispose()
+process.exitCode = code

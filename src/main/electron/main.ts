@@ -1,0 +1,72 @@
+/** Electron entry: the only file that starts Electron. Everything else is plain Node services. */
+import { app, BrowserWindow, ipcMain, session, shell } from 'electron'
+import { dirname, join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { resolveDataDir } from '../app/paths'
+import { createServices, type Services } from '../services'
+import { registerIpc } from './ipc'
+import {
+  csp,
+  externalUrlToOpen,
+  isNavigationAllowed,
+  permissionDecision,
+  windowOptions,
+  type AppLocation,
+} from './security'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const devUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined
+const location: AppLocation = {
+  dev: !!devUrl,
+  rendererUrl: devUrl ?? pathToFileURL(join(here, '../renderer/index.html')).href,
+  preloadPath: join(here, '../preload/index.cjs'),
+}
+
+app.setPath('userData', resolveDataDir())
+app.enableSandbox()
+
+let services: Services | undefined
+
+function createWindow() {
+  const win = new BrowserWindow(windowOptions(location))
+  win.once('ready-to-show', () => win.show())
+  win.webContents.on('will-navigate', (event, url) => {
+    if (!isNavigationAllowed(url, location)) event.preventDefault()
+  })
+  win.webContents.on('will-redirect', (event, url) => {
+    if (!isNavigationAllowed(url, location)) event.preventDefault()
+  })
+  win.webContents.setWindowOpenHandler(({ url }) => {
+    const external = externalUrlToOpen(url)
+    if (external) void shell.openExternal(external)
+    return { action: 'deny' }
+  })
+  void win.loadURL(location.rendererUrl)
+}
+
+app.on('web-contents-created', (_event, contents) => {
+  contents.on('will-attach-webview', (event) => event.preventDefault())
+})
+
+void app.whenReady().then(() => {
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) =>
+    callback(permissionDecision()),
+  )
+  session.defaultSession.setPermissionCheckHandler(() => permissionDecision())
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({
+      responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp(location)] },
+    })
+  })
+  services = createServices({ host: 'electron', dataDir: app.getPath('userData') })
+  registerIpc(ipcMain, services, location)
+  createWindow()
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow()
+  })
+})
+
+app.on('window-all-closed', () => {
+  services?.dispose()
+  if (process.platform !== 'darwin') app.quit()
+})

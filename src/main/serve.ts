@@ -1,0 +1,50 @@
+/** Entry of `npm run serve`: the browser host on 127.0.0.1 for a headless NAS or for tests. */
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { startBrowserHost } from './hosts/browser/server'
+import { createServices } from './services'
+
+function parsePort(argv: string[]): number {
+  const i = argv.findIndex((a) => a === '--port' || a.startsWith('--port='))
+  if (i < 0) return 0
+  const raw = argv[i]!.includes('=') ? argv[i]!.split('=')[1] : argv[i + 1]
+  const port = Number(raw)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write(`error: --port must be a number from 0 to 65535, not "${raw}".\n`)
+    process.exit(2)
+  }
+  return port
+}
+
+const here = dirname(fileURLToPath(import.meta.url))
+const services = createServices({
+  host: 'browser',
+  onInternalError: (method, error) => process.stderr.write(`internal error in ${method}: ${String(error)}\n`),
+})
+try {
+  const host = await startBrowserHost({
+    dispatcher: services.dispatcher,
+    bus: services.bus,
+    staticDir: join(here, '../renderer'),
+    port: parsePort(process.argv.slice(2)),
+  })
+  process.stdout.write(
+    `Gatehouse is listening on 127.0.0.1 only. Open this address (the token changes at every start):\n` +
+      `  ${host.url}\n` +
+      `From another computer: ssh -L ${host.port}:127.0.0.1:${host.port} <your-nas>, then open the same address.\n`,
+  )
+  const stop = () => {
+    services.dispose()
+    void host.close().then(() => process.exit(0))
+  }
+  process.on('SIGINT', stop)
+  process.on('SIGTERM', stop)
+} catch (error) {
+  const code = (error as { code?: string }).code
+  process.stderr.write(
+    code === 'EADDRINUSE'
+      ? 'error: that port is already in use.\nhint: pick another with --port, or leave it out for a free one.\n'
+      : `error: the browser host could not start: ${String(error)}\n`,
+  )
+  process.exit(1)
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod'
+
+/**
+ * Every failure that crosses the contract is data, never a string to parse: a stable `code` a
+ * program can switch on, a sentence for the admin, and a hint that says what to do next.
+ * Custom Error fields do not survive Electron's structured clone, so errors travel as this shape
+ * and are rebuilt as `GatehouseError` on the other side.
+ */
+export const errorCodes = [
+  'VALIDATION_FAILED',
+  'UNKNOWN_METHOD',
+  'UNKNOWN_TOPIC',
+  'INTERNAL',
+  'TRANSPORT_FAILED',
+  'UNAUTHORIZED',
+  'DOCKER_UNREACHABLE',
+] as const
+
+export const ErrorCode = z.enum(errorCodes)
+export type ErrorCode = z.infer<typeof ErrorCode>
+
+export const GatehouseErrorData = z.object({
+  code: ErrorCode,
+  message: z.string(),
+  hint: z.string(),
+  details: z.record(z.string(), z.unknown()).optional(),
+})
+export type GatehouseErrorData = z.infer<typeof GatehouseErrorData>
+
+export class GatehouseError extends Error {
+  readonly code: ErrorCode
+  readonly hint: string
+  readonly details: Record<string, unknown> | undefined
+
+  constructor(data: GatehouseErrorData) {
+    super(data.message)
+    this.name = 'GatehouseError'
+    this.code = data.code
+    this.hint = data.hint
+    this.details = data.details
+  }
+
+  toData(): GatehouseErrorData {
+    const data: GatehouseErrorData = { code: this.code, message: this.message, hint: this.hint }
+    if (this.details !== undefined) data.details = this.details
+    return data
+  }
+}
+
+export function isGatehouseError(value: unknown): value is GatehouseError {
+  return value instanceof GatehouseError
+}
+
+/** What a caller receives for every invocation, on every host. */
+export type Envelope<T> = { ok: true; value: T } | { ok: false; error: GatehouseErrorData }

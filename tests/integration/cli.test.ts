@@ -1,0 +1,57 @@
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, test } from 'vitest'
+import { methodNames } from '../../src/shared/contract'
+import { engineVersionFromDockerCli } from '../support/docker-cli'
+
+const root = join(import.meta.dirname, '..', '..')
+const dataDir = mkdtempSync(join(tmpdir(), 'gh-cli-'))
+
+/** The real `gatehouse` bin, as a user runs it (built by `npm run build`). */
+function gatehouse(args: string[], env: Record<string, string> = {}, input?: string) {
+  const result = spawnSync(process.execPath, [join(root, 'bin', 'gatehouse.mjs'), ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, GATEHOUSE_DATA_DIR: dataDir, ...env },
+    input,
+    timeout: 60_000,
+  })
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr }
+}
+
+describe('gatehouse CLI', () => {
+  test('docker ping prints the real engine version as JSON', () => {
+    const { code, stdout } = gatehouse(['docker', 'ping'])
+    expect(code).toBe(0)
+    expect(JSON.parse(stdout)).toMatchObject({ version: engineVersionFromDockerCli(), endpoint: '/var/run/docker.sock' })
+  })
+
+  test('app info reports the data folder and no Electron', () => {
+    const { code, stdout } = gatehouse(['app', 'info'])
+    expect(code).toBe(0)
+    expect(JSON.parse(stdout)).toMatchObject({ name: 'gatehouse', host: 'cli', dataDir, electronVersion: null })
+  })
+
+  test('an unreachable engine exits non-zero with the cause and the fix on stderr', () => {
+    const { code, stdout, stderr } = gatehouse(['docker', 'ping'], { DOCKER_HOST: 'unix:///tmp/gh-no-such.sock' })
+    expect(code).toBe(1)
+    expect(stdout).toBe('')
+    expect(stderr).toContain('DOCKER_UNREACHABLE')
+    expect(stderr).toContain('/tmp/gh-no-such.sock')
+    expect(stderr).toMatch(/hint: .*start/i)
+  })
+
+  test('--help lists every method of the contract', () => {
+    const { code, stdout } = gatehouse(['--help'])
+    expect(code).toBe(0)
+    for (const name of methodNames) expect(stdout).toContain(name.replace('.', ' '))
+  })
+
+  test('bad command lines exit 2 and say what is wrong', () => {
+    expect(gatehouse(['docker', 'remove-everything'])).toMatchObject({ code: 2, stderr: expect.stringContaining('UNKNOWN_METHOD') })
+    expect(gatehouse(['app', 'info', '--json', '{nope'])).toMatchObject({ code: 2, stderr: expect.stringContaining('not valid JSON') })
+    expect(gatehouse(['app', 'info', '--json', '{"x":1}'])).toMatchObject({ code: 2, stderr: expect.stringContaining('VALIDATION_FAILED') })
+    expect(gatehouse(['app', 'info', '--json', '-'], {}, '{}')).toMatchObject({ code: 0 })
+  })
+})
