@@ -9,7 +9,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const entry = join(root, 'out', 'main', 'cli.js')
 if (!existsSync(entry)) {
   process.stderr.write('gatehouse: first run, building (npm run build)…\n')
-  const built = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: ['ignore', 2, 2] })
+  const built = spawnSync('npm', ['run', '--silent', 'build'], {
+    cwd: root,
+    stdio: ['ignore', 2, 2],
+  })
   if (built.status !== 0) {
     process.stderr.write('gatehouse: the build failed; run `npm ci` first, then `npm run build`.\n')
     process.exit(1)

@@ -19,7 +19,8 @@ function parsePort(argv: string[]): number {
 const here = dirname(fileURLToPath(import.meta.url))
 const services = createServices({
   host: 'browser',
-  onInternalError: (method, error) => process.stderr.write(`internal error in ${method}: ${String(error)}\n`),
+  onInternalError: (method, error) =>
+    process.stderr.write(`internal error in ${method}: ${String(error)}\n`),
 })
 try {
   const host = await startBrowserHost({

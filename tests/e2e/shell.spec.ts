@@ -24,7 +24,9 @@ async function open(page: Page) {
   await expect(page.getByTestId('sidebar')).toBeVisible()
 }
 
-test('the shell loads with every panel in the sidebar and no token left in the address', async ({ page }) => {
+test('the shell loads with every panel in the sidebar and no token left in the address', async ({
+  page,
+}) => {
   const errors: string[] = []
   page.on('pageerror', (e) => errors.push(String(e)))
   page.on('console', (m) => {
@@ -32,7 +34,8 @@ test('the shell loads with every panel in the sidebar and no token left in the a
   })
   await open(page)
   expect(page.url()).not.toContain('token=')
-  for (const [name, title] of panels) await expect(page.getByTestId(`nav-${name}`)).toHaveText(title)
+  for (const [name, title] of panels)
+    await expect(page.getByTestId(`nav-${name}`)).toHaveText(title)
   await expect(page.getByTestId('panel-title')).toHaveText('Dashboard')
   expect(errors).toEqual([])
 })
@@ -44,7 +47,8 @@ test('navigation reaches every panel; unbuilt panels say so honestly', async ({ 
     await expect(page.getByTestId('panel-title')).toHaveText(title)
     // The sidebar marks where the admin is.
     await expect(page.locator('.n-menu-item-content--selected')).toHaveText(title)
-    if (name !== 'dashboard') await expect(page.getByTestId('planned-panel')).toContainText('Not built yet')
+    if (name !== 'dashboard')
+      await expect(page.getByTestId('planned-panel')).toContainText('Not built yet')
   }
   await page.goBack()
   await expect(page.getByTestId('panel-title')).toHaveText('Setup')
@@ -87,7 +91,10 @@ for (const scheme of ['light', 'dark'] as const) {
       await page.getByTestId(`nav-${name}`).click()
       await expect(page.getByTestId('panel-title')).toBeVisible()
       await page.mouse.move(640, 790)
-      await page.screenshot({ path: `test-results/screenshots/${name}-${scheme}.png`, animations: 'disabled' })
+      await page.screenshot({
+        path: `test-results/screenshots/${name}-${scheme}.png`,
+        animations: 'disabled',
+      })
     }
     if (scheme === 'light') {
       await page.getByTestId('nav-dashboard').click()

@@ -13,10 +13,20 @@ function http(
   port: number,
   path: string,
   options: { method?: string; headers?: Record<string, string>; body?: string } = {},
-): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+): Promise<{
+  status: number
+  headers: Record<string, string | string[] | undefined>
+  body: string
+}> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: { host: `127.0.0.1:${port}`, ...options.headers } },
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: options.method ?? 'GET',
+        headers: { host: `127.0.0.1:${port}`, ...options.headers },
+      },
       (res) => {
         let body = ''
         res.on('data', (c: Buffer) => (body += c.toString()))
@@ -76,7 +86,9 @@ describe('browser host on a real engine', () => {
     expect(invoke.status).toBe(401)
     expect(invoke.body).not.toContain('gatehouse')
     expect((await http(host.port, '/?token=wrong')).status).toBe(401)
-    expect((await http(host.port, '/', { headers: { authorization: 'Bearer wrong' } })).status).toBe(401)
+    expect(
+      (await http(host.port, '/', { headers: { authorization: 'Bearer wrong' } })).status,
+    ).toBe(401)
   })
 
   test('trades the printed token for a same-site cookie and drops it from the URL', async () => {
@@ -108,11 +120,16 @@ describe('browser host on a real engine', () => {
       headers: { ...auth(), 'content-type': 'application/json' },
       body: JSON.stringify({ method: 'docker.rm', input: {} }),
     })
-    expect(JSON.parse(res.body)).toMatchObject({ ok: false, error: { code: 'UNKNOWN_METHOD', hint: expect.any(String) } })
+    expect(JSON.parse(res.body)).toMatchObject({
+      ok: false,
+      error: { code: 'UNKNOWN_METHOD', hint: expect.any(String) },
+    })
   })
 
   test('refuses DNS-rebinding Hosts and foreign Origins even with the token', async () => {
-    const rebound = await http(host.port, '/', { headers: { ...auth(), host: `evil.example:${host.port}` } })
+    const rebound = await http(host.port, '/', {
+      headers: { ...auth(), host: `evil.example:${host.port}` },
+    })
     expect(rebound.status).toBe(403)
     const foreign = await http(host.port, '/api/invoke', {
       method: 'POST',
@@ -122,7 +139,11 @@ describe('browser host on a real engine', () => {
     expect(foreign.status).toBe(403)
     const sameOrigin = await http(host.port, '/api/invoke', {
       method: 'POST',
-      headers: { ...auth(), 'content-type': 'application/json', origin: `http://127.0.0.1:${host.port}` },
+      headers: {
+        ...auth(),
+        'content-type': 'application/json',
+        origin: `http://127.0.0.1:${host.port}`,
+      },
       body: JSON.stringify({ method: 'app.info', input: {} }),
     })
     expect(sameOrigin.status).toBe(200)
@@ -152,12 +173,18 @@ describe('browser host on a real engine', () => {
   test('WebSocket streams docker.status from the real engine and stops when closed', async () => {
     const { ws } = await openSocket(`ws://127.0.0.1:${host.port}/api/events`, auth())
     expect(ws).toBeDefined()
-    const event = await new Promise<{ topic: string; payload: { state: string; engine?: { version: string } } }>((resolve) => {
+    const event = await new Promise<{
+      topic: string
+      payload: { state: string; engine?: { version: string } }
+    }>((resolve) => {
       ws!.on('message', (data) => resolve(JSON.parse(String(data))))
       ws!.send(JSON.stringify({ type: 'subscribe', topic: 'docker.status' }))
     })
     expect(event.topic).toBe('docker.status')
-    expect(event.payload).toMatchObject({ state: 'up', engine: { version: engineVersionFromDockerCli() } })
+    expect(event.payload).toMatchObject({
+      state: 'up',
+      engine: { version: engineVersionFromDockerCli() },
+    })
     expect(services.bus.listenerCount('docker.status')).toBe(1)
     ws!.close()
     await new Promise((r) => setTimeout(r, 200))
@@ -176,7 +203,9 @@ describe('browser host on a real engine', () => {
 
   test('a flood of sockets is capped without the host falling over', async () => {
     const results = await Promise.all(
-      Array.from({ length: 12 }, () => openSocket(`ws://127.0.0.1:${host.port}/api/events`, auth())),
+      Array.from({ length: 12 }, () =>
+        openSocket(`ws://127.0.0.1:${host.port}/api/events`, auth()),
+      ),
     )
     const open = results.filter((r) => r.ws)
     expect(open.length).toBeLessThanOrEqual(4)

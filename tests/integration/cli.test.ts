@@ -24,17 +24,27 @@ describe('gatehouse CLI', () => {
   test('docker ping prints the real engine version as JSON', () => {
     const { code, stdout } = gatehouse(['docker', 'ping'])
     expect(code).toBe(0)
-    expect(JSON.parse(stdout)).toMatchObject({ version: engineVersionFromDockerCli(), endpoint: '/var/run/docker.sock' })
+    expect(JSON.parse(stdout)).toMatchObject({
+      version: engineVersionFromDockerCli(),
+      endpoint: '/var/run/docker.sock',
+    })
   })
 
   test('app info reports the data folder and no Electron', () => {
     const { code, stdout } = gatehouse(['app', 'info'])
     expect(code).toBe(0)
-    expect(JSON.parse(stdout)).toMatchObject({ name: 'gatehouse', host: 'cli', dataDir, electronVersion: null })
+    expect(JSON.parse(stdout)).toMatchObject({
+      name: 'gatehouse',
+      host: 'cli',
+      dataDir,
+      electronVersion: null,
+    })
   })
 
   test('an unreachable engine exits non-zero with the cause and the fix on stderr', () => {
-    const { code, stdout, stderr } = gatehouse(['docker', 'ping'], { DOCKER_HOST: 'unix:///tmp/gh-no-such.sock' })
+    const { code, stdout, stderr } = gatehouse(['docker', 'ping'], {
+      DOCKER_HOST: 'unix:///tmp/gh-no-such.sock',
+    })
     expect(code).toBe(1)
     expect(stdout).toBe('')
     expect(stderr).toContain('DOCKER_UNREACHABLE')
@@ -49,9 +59,18 @@ describe('gatehouse CLI', () => {
   })
 
   test('bad command lines exit 2 and say what is wrong', () => {
-    expect(gatehouse(['docker', 'remove-everything'])).toMatchObject({ code: 2, stderr: expect.stringContaining('UNKNOWN_METHOD') })
-    expect(gatehouse(['app', 'info', '--json', '{nope'])).toMatchObject({ code: 2, stderr: expect.stringContaining('not valid JSON') })
-    expect(gatehouse(['app', 'info', '--json', '{"x":1}'])).toMatchObject({ code: 2, stderr: expect.stringContaining('VALIDATION_FAILED') })
+    expect(gatehouse(['docker', 'remove-everything'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('UNKNOWN_METHOD'),
+    })
+    expect(gatehouse(['app', 'info', '--json', '{nope'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('not valid JSON'),
+    })
+    expect(gatehouse(['app', 'info', '--json', '{"x":1}'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('VALIDATION_FAILED'),
+    })
     expect(gatehouse(['app', 'info', '--json', '-'], {}, '{}')).toMatchObject({ code: 0 })
   })
 })

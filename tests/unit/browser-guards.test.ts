@@ -85,7 +85,9 @@ describe('static files', () => {
   writeFileSync(outside, 'SECRET')
 
   test('serves files with their type and falls back to index.html', async () => {
-    expect(await readStatic(root, '/assets/a.js')).toMatchObject({ type: expect.stringContaining('javascript') })
+    expect(await readStatic(root, '/assets/a.js')).toMatchObject({
+      type: expect.stringContaining('javascript'),
+    })
     expect(String((await readStatic(root, '/users'))?.body)).toBe('<html>app</html>')
   })
 

@@ -5,7 +5,13 @@ import { createDispatcher, type Handlers } from '../../src/main/core/dispatcher'
 import { createEventBus } from '../../src/main/core/event-bus'
 import { createLocalBridge } from '../../src/main/core/local-bridge'
 
-const engine = { version: '99.1', apiVersion: '1.41', os: 'linux', arch: 'amd64', endpoint: '/x.sock' }
+const engine = {
+  version: '99.1',
+  apiVersion: '1.41',
+  os: 'linux',
+  arch: 'amd64',
+  endpoint: '/x.sock',
+}
 
 function handlers(overrides: Partial<Handlers['docker']> = {}): Handlers {
   return {
@@ -60,7 +66,11 @@ describe('dispatcher', () => {
     const d = createDispatcher(
       handlers({
         ping: async () => {
-          throw new GatehouseError({ code: 'DOCKER_UNREACHABLE', message: 'down', hint: 'start it' })
+          throw new GatehouseError({
+            code: 'DOCKER_UNREACHABLE',
+            message: 'down',
+            hint: 'start it',
+          })
         },
       }),
     )
@@ -116,7 +126,8 @@ describe('typed client over a bridge', () => {
     const d = createDispatcher(
       handlers({
         ping: async () => {
-          if (fail) throw new GatehouseError({ code: 'DOCKER_UNREACHABLE', message: 'm', hint: 'h' })
+          if (fail)
+            throw new GatehouseError({ code: 'DOCKER_UNREACHABLE', message: 'm', hint: 'h' })
           return engine
         },
       }),

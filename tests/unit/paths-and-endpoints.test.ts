@@ -21,13 +21,16 @@ describe('Docker endpoint', () => {
   test('setting first, then DOCKER_HOST, then the platform default', () => {
     expect(resolveEndpoint(undefined, {}, 'linux').display).toBe('/var/run/docker.sock')
     expect(resolveEndpoint(undefined, {}, 'win32')).toMatchObject({ kind: 'pipe' })
-    expect(resolveEndpoint(undefined, { DOCKER_HOST: 'unix:///run/user/1000/docker.sock' }, 'linux'))
-      .toMatchObject({ display: '/run/user/1000/docker.sock', kind: 'socket' })
+    expect(
+      resolveEndpoint(undefined, { DOCKER_HOST: 'unix:///run/user/1000/docker.sock' }, 'linux'),
+    ).toMatchObject({ display: '/run/user/1000/docker.sock', kind: 'socket' })
     expect(resolveEndpoint('tcp://nas:2375', { DOCKER_HOST: 'unix:///x' }, 'linux')).toMatchObject({
       kind: 'tcp',
       options: { host: 'nas', port: '2375', protocol: 'http' },
     })
-    expect(resolveEndpoint('/volume1/docker.sock', {}, 'linux').display).toBe('/volume1/docker.sock')
+    expect(resolveEndpoint('/volume1/docker.sock', {}, 'linux').display).toBe(
+      '/volume1/docker.sock',
+    )
   })
 
   test('"permission denied" and "not running" each get their own fix', () => {

@@ -12,7 +12,8 @@ export function resolveDataDir(
   home: string = homedir(),
 ): string {
   if (env.GATEHOUSE_DATA_DIR) return env.GATEHOUSE_DATA_DIR
-  if (platform === 'win32') return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), 'gatehouse')
+  if (platform === 'win32')
+    return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), 'gatehouse')
   if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'gatehouse')
   return join(env.XDG_CONFIG_HOME || join(home, '.config'), 'gatehouse')
 }

@@ -20,6 +20,7 @@ const location: AppLocation = {
   dev: !!devUrl,
   rendererUrl: devUrl ?? pathToFileURL(join(here, '../renderer/index.html')).href,
   preloadPath: join(here, '../preload/index.cjs'),
+  iconPath: join(here, '../../resources/icon.png'),
 }
 
 app.setPath('userData', resolveDataDir())

@@ -9,6 +9,7 @@ export interface AppLocation {
   /** Dev: the renderer dev server URL; packaged: the file URL of out/renderer/index.html. */
   readonly rendererUrl: string
   readonly preloadPath: string
+  readonly iconPath?: string
   readonly dev: boolean
 }
 
@@ -20,6 +21,7 @@ export function windowOptions(location: AppLocation): BrowserWindowConstructorOp
     minHeight: 700,
     show: false,
     title: 'Gatehouse',
+    ...(location.iconPath ? { icon: location.iconPath } : {}),
     autoHideMenuBar: true,
     webPreferences: {
       preload: location.preloadPath,

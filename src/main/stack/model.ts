@@ -8,7 +8,12 @@ export type Mount =
   /** A named volume; `source` is the logical name ("database"), the engine name is `<project>_<source>`. */
   | { readonly type: 'volume'; readonly source: string; readonly target: string }
   /** A host folder (absolute path) or the Docker socket. */
-  | { readonly type: 'bind'; readonly source: string; readonly target: string; readonly readOnly?: boolean }
+  | {
+      readonly type: 'bind'
+      readonly source: string
+      readonly target: string
+      readonly readOnly?: boolean
+    }
 
 export interface PortSpec {
   readonly container: number

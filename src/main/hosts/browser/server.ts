@@ -122,7 +122,8 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       return res.end(JSON.stringify(envelope))
     }
 
-    if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'Method not allowed.')
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return refuse(res, 405, 'Method not allowed.')
     const file = await readStatic(options.staticDir, url.pathname)
     if (!file) return refuse(res, 404, 'Not found.')
     res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': file.type })
