@@ -76,7 +76,7 @@ check() {
   fi
 }
 check prettier npx prettier --check .
-check eslint npx eslint .
+check eslint npx eslint . --max-warnings 0
 check typecheck npm run -s typecheck
 check build npx electron-vite build
 

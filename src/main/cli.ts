@@ -15,6 +15,7 @@ const code = await runCli(process.argv.slice(2), bridge, {
   stdout: (text) => process.stdout.write(text + '\n'),
   stderr: (text) => process.stderr.write(text + '\n'),
   readStdin,
+  interrupted: new Promise<void>((resolve) => process.once('SIGINT', () => resolve())),
 })
 services.dispose()
 process.exitCode = code

@@ -1,16 +1,26 @@
 import type { HostKind } from '../shared/contract'
+import { GatehouseError } from '../shared/errors'
 import { appInfo } from './app/app-info'
 import { resolveDataDir } from './app/paths'
 import { createDispatcher, type Dispatcher, type Handlers } from './core/dispatcher'
 import { createEventBus, type EventBus } from './core/event-bus'
-import { createDockerEngine } from './docker/engine'
+import { createDockerEngine, type DockerEngine } from './docker/engine'
 import { startDockerStatusMonitor } from './docker/status-monitor'
+import { createKeychainStore, type SecretStore } from './secrets/store'
+import { createSettingsStore } from './settings/store'
+import { createStackService } from './stack/stack-service'
 
 export interface ServiceOptions {
   host: HostKind
   dataDir?: string
+  /** Engine endpoint when the settings name none (tests); default DOCKER_HOST, then the OS default. */
   dockerEndpoint?: string
   statusIntervalMs?: number
+  /** Tests use a throw-away keychain service name or an in-memory store. */
+  secretStore?: SecretStore
+  healthTimeoutMs?: number
+  /** Tests: a reverse-proxy network of their own instead of `traefik`. */
+  traefikNetwork?: string
   onInternalError?: (method: string, error: unknown) => void
 }
 
@@ -28,15 +38,63 @@ export interface Services {
 export function createServices(options: ServiceOptions): Services {
   const dataDir = options.dataDir ?? resolveDataDir()
   const bus = createEventBus()
-  const engine = createDockerEngine({ endpoint: options.dockerEndpoint })
-  const stopMonitor = startDockerStatusMonitor(engine, bus, options.statusIntervalMs)
+  const settings = createSettingsStore(dataDir)
+  const secrets = options.secretStore ?? createKeychainStore()
+  const stack = createStackService({
+    settings,
+    secrets,
+    bus,
+    ...(options.healthTimeoutMs ? { healthTimeoutMs: options.healthTimeoutMs } : {}),
+    ...(options.dockerEndpoint ? { dockerEndpoint: options.dockerEndpoint } : {}),
+    ...(options.traefikNetwork ? { build: { traefikNetwork: options.traefikNetwork } } : {}),
+  })
+
+  /** The engine the settings name (or the default); a broken settings file must not hide Docker. */
+  const currentEngine = async (): Promise<DockerEngine> => {
+    const saved = await settings.load().catch(() => null)
+    return createDockerEngine({ endpoint: saved?.docker.endpoint ?? options.dockerEndpoint })
+  }
+  const stopMonitor = startDockerStatusMonitor(currentEngine, bus, options.statusIntervalMs)
+  const stopLogFollow = followLogsWhileWatched(bus, stack.followAll)
 
   const handlers: Handlers = {
     app: {
       info: async () => appInfo({ host: options.host, dataDir }),
     },
     docker: {
-      ping: () => engine.ping(),
+      ping: async () => (await currentEngine()).ping(),
+    },
+    settings: {
+      get: () => settings.load(),
+      save: async (input) => (await settings.save(input)).settings,
+    },
+    secrets: {
+      status: () => secrets.status(),
+      reveal: async ({ name }) => {
+        const value = await secrets.get(name)
+        if (value === null)
+          throw new GatehouseError({
+            code: 'VALIDATION_FAILED',
+            message: `The keychain holds no ${name} yet.`,
+            hint: 'Gatehouse generates its secrets at the first Start of the stack.',
+          })
+        return { name, value }
+      },
+      setSmtpPassword: async ({ password }) => {
+        await secrets.set('smtpPassword', password)
+        return { stored: true as const }
+      },
+    },
+    stack: {
+      status: () => stack.status(),
+      up: () => stack.up(),
+      stop: () => stack.stop(),
+      restart: () => stack.restart(),
+      down: () => stack.down(),
+      removeVolumes: ({ confirm }) => stack.removeVolumes(confirm),
+      logs: ({ service, tail }) => stack.logs(service, tail),
+      testEmail: ({ to }) => stack.testEmail(to),
+      export: ({ folder }) => stack.export(folder),
     },
   }
 
@@ -44,6 +102,31 @@ export function createServices(options: ServiceOptions): Services {
     dispatcher: createDispatcher(handlers, { onInternalError: options.onInternalError }),
     bus,
     dataDir,
-    dispose: stopMonitor,
+    dispose() {
+      stopMonitor()
+      stopLogFollow()
+    },
+  }
+}
+
+/** Log streams are opened when the first viewer subscribes and closed when the last one leaves. */
+function followLogsWhileWatched(
+  bus: EventBus,
+  follow: () => Promise<() => Promise<void>>,
+): () => void {
+  let chain: Promise<unknown> = Promise.resolve()
+  let close: (() => Promise<void>) | null = null
+  const off = bus.onActive('stack.logs', (active) => {
+    chain = chain.then(async () => {
+      if (active && !close) close = await follow().catch(() => null)
+      else if (!active && close) {
+        await close()
+        close = null
+      }
+    })
+  })
+  return () => {
+    off()
+    void chain.then(() => close?.())
   }
 }

@@ -50,13 +50,16 @@ describe('one contract, three hosts', () => {
   test('handlers must implement every method, no more', () => {
     expectTypeOf<keyof Handlers>().toEqualTypeOf<Domain>()
     expectTypeOf<keyof Handlers['docker']>().toEqualTypeOf<'ping'>()
+    expectTypeOf<keyof Handlers['stack']>().toEqualTypeOf<keyof GatehouseClient['stack']>()
   })
 
   test('method names, inputs, outputs and events are typed end to end', () => {
-    expectTypeOf<MethodName>().toEqualTypeOf<'app.info' | 'docker.ping'>()
+    expectTypeOf<
+      'app.info' | 'docker.ping' | 'stack.up' | 'secrets.status'
+    >().toExtend<MethodName>()
     expectTypeOf<InputOf<'docker.ping'>>().toEqualTypeOf<Record<string, never>>()
     expectTypeOf<OutputOf<'app.info'>>().toEqualTypeOf<AppInfo>()
-    expectTypeOf<Topic>().toEqualTypeOf<'docker.status'>()
+    expectTypeOf<Topic>().toEqualTypeOf<'docker.status' | 'stack.progress' | 'stack.logs'>()
     expectTypeOf<PayloadOf<'docker.status'>>().toEqualTypeOf<DockerStatus>()
     const bridge = {} as GatehouseBridge
     expectTypeOf(bridge.invoke('app.info', {})).toEqualTypeOf<Promise<Envelope<AppInfo>>>()
@@ -68,5 +71,7 @@ describe('one contract, three hosts', () => {
     void (() => bridge.invoke('docker.rm', {}))
     // @ts-expect-error app.info takes no fields
     void (() => bridge.invoke('app.info', { force: true }))
+    // @ts-expect-error a secret name outside the closed list
+    void (() => bridge.invoke('secrets.reveal', { name: 'anything' }))
   })
 })

@@ -1,5 +1,6 @@
 import { describe, expect, test, vi } from 'vitest'
 import { createClient } from '../../src/shared/client'
+import { contract } from '../../src/shared/contract'
 import { GatehouseError } from '../../src/shared/errors'
 import { createDispatcher, type Handlers } from '../../src/main/core/dispatcher'
 import { createEventBus } from '../../src/main/core/event-bus'
@@ -13,8 +14,26 @@ const engine = {
   endpoint: '/x.sock',
 }
 
+/** Every method of the contract, each failing loudly unless a test provides it. */
+function unimplemented(): Record<string, Record<string, () => Promise<never>>> {
+  return Object.fromEntries(
+    Object.entries(contract).map(([domain, methods]) => [
+      domain,
+      Object.fromEntries(
+        Object.keys(methods).map((m) => [
+          m,
+          async () => {
+            throw new Error(`${domain}.${m} is not part of this test`)
+          },
+        ]),
+      ),
+    ]),
+  )
+}
+
 function handlers(overrides: Partial<Handlers['docker']> = {}): Handlers {
   return {
+    ...(unimplemented() as unknown as Handlers),
     app: {
       info: async () => ({
         name: 'gatehouse',
@@ -115,7 +134,7 @@ describe('dispatcher', () => {
   })
 
   test('refuses to start with a method left unimplemented', () => {
-    const partial = { app: handlers().app, docker: {} } as unknown as Handlers
+    const partial = { ...handlers(), docker: {} } as unknown as Handlers
     expect(() => createDispatcher(partial)).toThrow(/docker\.ping/)
   })
 })

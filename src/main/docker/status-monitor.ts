@@ -8,7 +8,7 @@ import type { DockerEngine } from './engine'
  * strip notices Docker going away without every renderer polling on its own.
  */
 export function startDockerStatusMonitor(
-  engine: DockerEngine,
+  currentEngine: () => Promise<DockerEngine>,
   bus: EventBus,
   intervalMs = 5000,
 ): () => void {
@@ -20,6 +20,7 @@ export function startDockerStatusMonitor(
     running = true
     const checkedAt = new Date().toISOString()
     let status: DockerStatus
+    const engine = await currentEngine()
     try {
       status = { state: 'up', engine: await engine.ping(), checkedAt }
     } catch (error) {

@@ -38,6 +38,12 @@ export interface ServiceSpec {
   readonly command?: readonly string[]
   readonly user?: string
   readonly environment: Readonly<Record<string, string>>
+  /**
+   * Keys of `environment` whose values are secrets (passwords, keys, tokens). The compose export
+   * moves exactly these into `.env` and references them as ${VAR}; logs and the UI mask them.
+   * Added for the catalogue and the export; omitted means none.
+   */
+  readonly secretEnv?: readonly string[]
   readonly mounts: readonly Mount[]
   readonly ports: readonly PortSpec[]
   /** Omitted: the image's own HEALTHCHECK applies. */

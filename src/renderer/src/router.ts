@@ -1,13 +1,18 @@
+import type { Component } from 'vue'
 import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router'
 import { panels } from './panels'
 import DashboardView from './views/DashboardView.vue'
 import PlannedPanelView from './views/PlannedPanelView.vue'
+import SettingsView from './views/SettingsView.vue'
+
+/** Panels that exist; the others show an honest "not built yet". */
+const built: Record<string, Component> = { dashboard: DashboardView, settings: SettingsView }
 
 const routes: RouteRecordRaw[] = panels.map((panel) => ({
   name: panel.name,
   path: panel.path,
-  component: panel.name === 'dashboard' ? DashboardView : PlannedPanelView,
-  props: panel.name === 'dashboard' ? false : { panel },
+  component: built[panel.name] ?? PlannedPanelView,
+  props: built[panel.name] ? false : { panel },
   meta: { title: panel.title },
 }))
 routes.push({ path: '/:rest(.*)*', redirect: '/' })

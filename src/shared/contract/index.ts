@@ -8,14 +8,21 @@ import type { Envelope } from '../errors'
 import { app } from './app'
 import type { EventSpec, MethodSpec } from './define'
 import { docker, dockerEvents } from './docker'
+import { secrets } from './secrets'
+import { settings } from './settings'
+import { stack, stackEvents } from './stack'
 
 export const contract = {
   app,
   docker,
+  settings,
+  secrets,
+  stack,
 } as const satisfies Record<string, Record<string, MethodSpec>>
 
 export const events = {
   ...dockerEvents,
+  ...stackEvents,
 } as const satisfies Record<string, EventSpec>
 
 export type Contract = typeof contract
@@ -80,4 +87,7 @@ export function specOf(name: MethodName): MethodSpec {
 
 export * from './app'
 export * from './docker'
+export * from './secrets'
+export * from './settings'
+export * from './stack'
 export type { EventSpec, MethodSpec } from './define'

@@ -2,8 +2,8 @@ import { z } from 'zod'
 import {
   contract,
   isMethodName,
+  isTopic,
   methodNames,
-  specOf,
   type GatehouseBridge,
 } from '../../../shared/contract'
 import type { GatehouseErrorData } from '../../../shared/errors'
@@ -12,13 +12,18 @@ export interface CliIO {
   stdout: (text: string) => void
   stderr: (text: string) => void
   readStdin: () => Promise<string>
+  /** Resolves when the user interrupts (Ctrl-C); ends `--follow`. */
+  interrupted?: Promise<void>
 }
 
-const USAGE = `Usage: gatehouse <domain> <method> [--json '{…}' | --json -]
+const USAGE = `Usage: gatehouse <domain> <method> [--json '{…}' | --json -] [--follow]
 
 Calls one method of the Gatehouse contract and prints its result as JSON on stdout.
 On failure it prints the error and a hint on stderr and exits non-zero
-(1: the method failed, 2: the command line or its input is wrong).`
+(1: the method failed, 2: the command line or its input is wrong).
+Progress of long work (e.g. \`gatehouse stack up\`) is printed on stderr.
+--follow keeps printing the method's live stream as JSON lines (e.g. \`gatehouse stack logs --follow\`)
+until Ctrl-C.`
 
 /** Help generated from the contract, so a new method shows up here with no extra wiring. */
 export function helpText(): string {
@@ -66,9 +71,11 @@ export async function runCli(argv: string[], bridge: GatehouseBridge, io: CliIO)
   }
   const positional: string[] = []
   let json: string | undefined
+  let follow = false
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!
-    if (arg === '--json') {
+    if (arg === '--follow') follow = true
+    else if (arg === '--json') {
       json = argv[++i]
       if (json === undefined) {
         printError(io, usageError('--json needs a value: a JSON object, or - to read stdin.'))
@@ -103,14 +110,63 @@ export async function runCli(argv: string[], bridge: GatehouseBridge, io: CliIO)
       return 2
     }
   }
-  specOf(method) // the contract knows it; the bridge validates the input
-  const envelope = await bridge.invoke(method, input as never)
+  const stream = `${positional[0]}.${positional[1]}`
+  if (follow && !isTopic(stream)) {
+    printError(io, usageError(`${positional.join(' ')} has no live stream to follow.`))
+    return 2
+  }
+  // Long work reports on `<domain>.progress`: show it on stderr so stdout stays pure JSON.
+  const progressTopic = `${positional[0]}.progress`
+  const stopProgress = isTopic(progressTopic)
+    ? bridge.subscribe(progressTopic, (payload) => io.stderr(formatProgress(payload)))
+    : () => {}
+  const envelope = await bridge.invoke(method, input as never).finally(stopProgress)
   if (!envelope.ok) {
     printError(io, envelope.error)
     return envelope.error.code === 'VALIDATION_FAILED' ? 2 : 1
   }
   io.stdout(JSON.stringify(envelope.value, null, 2))
+  if (follow && isTopic(stream)) {
+    const stop = bridge.subscribe(stream, (payload) => io.stdout(JSON.stringify(payload)))
+    await (io.interrupted ?? new Promise<void>(() => {}))
+    stop()
+  }
   return 0
+}
+
+/** One human line per progress event; unknown shapes fall back to compact JSON. */
+export function formatProgress(payload: unknown): string {
+  const p = payload as { operation?: string; event?: Record<string, unknown> }
+  const e = p.event
+  if (!e || typeof e.step !== 'string') return `progress: ${JSON.stringify(payload)}`
+  const op = p.operation ?? ''
+  switch (e.step) {
+    case 'started':
+      return `${op}: started`
+    case 'finished':
+      return `${op}: done`
+    case 'failed':
+      return `${op}: failed`
+    case 'network':
+      return `network ${String(e.network)}: ${e.created ? 'created' : 'present'}`
+    case 'volumes':
+      return `volume ${String(e.name)}: ${e.created ? 'created' : 'present'}`
+    case 'images': {
+      const pr = e.progress as {
+        phase: string
+        percent: number
+        bytesDone: number
+        bytesTotal: number
+      }
+      return `image ${String(e.image)}: ${pr.phase} ${Math.round(pr.percent)}% (${(pr.bytesDone / 1e6).toFixed(1)}/${(pr.bytesTotal / 1e6).toFixed(1)} MB)`
+    }
+    case 'containers':
+      return `${String(e.service)}: ${String(e.action)}`
+    case 'healthy':
+      return `${String(e.service)}: ${String(e.health)}`
+    default:
+      return `progress: ${JSON.stringify(payload)}`
+  }
 }
 
 function usageError(message: string): GatehouseErrorData {

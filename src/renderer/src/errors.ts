@@ -1,0 +1,15 @@
+import { GatehouseError, type GatehouseErrorData } from '../../shared/errors'
+
+/** Any thrown value as contract error data, so every view shows message + hint the same way. */
+export function errorData(error: unknown): GatehouseErrorData {
+  if (error instanceof GatehouseError) return error.toData()
+  return { code: 'INTERNAL', message: String(error), hint: 'Reload the window and try again.' }
+}
+
+/** Field errors a VALIDATION_FAILED carries, keyed by dotted path ("smtp.port"). */
+export function fieldErrors(error: GatehouseErrorData | null): Record<string, string> {
+  const issues = (error?.details?.issues ?? []) as { path: string; message: string }[]
+  const out: Record<string, string> = {}
+  for (const issue of issues) out[issue.path] ??= issue.message
+  return out
+}

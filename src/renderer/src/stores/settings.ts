@@ -1,0 +1,60 @@
+import { defineStore } from 'pinia'
+import { ref } from 'vue'
+import type { SecretsStatus } from '../../../shared/contract'
+import type { GatehouseErrorData } from '../../../shared/errors'
+import type { Settings, SettingsInput } from '../../../shared/settings'
+import { gatehouse } from '../api'
+import { errorData } from '../errors'
+
+export const useSettings = defineStore('settings', () => {
+  const settings = ref<Settings | null>(null)
+  const loaded = ref(false)
+  const loadError = ref<GatehouseErrorData | null>(null)
+  const saveError = ref<GatehouseErrorData | null>(null)
+  const saving = ref(false)
+  const keychain = ref<SecretsStatus | null>(null)
+
+  async function load() {
+    try {
+      settings.value = await gatehouse.settings.get()
+      loadError.value = null
+    } catch (error) {
+      loadError.value = errorData(error)
+    } finally {
+      loaded.value = true
+    }
+    await loadKeychain()
+  }
+
+  async function loadKeychain() {
+    try {
+      keychain.value = await gatehouse.secrets.status()
+    } catch (error) {
+      keychain.value = {
+        available: false,
+        backend: 'unknown',
+        secrets: {} as SecretsStatus['secrets'],
+        error: errorData(error),
+      }
+    }
+  }
+
+  /** Returns true when saved; on failure the field errors stay in saveError for the form. */
+  async function save(input: SettingsInput, smtpPassword: string): Promise<boolean> {
+    saving.value = true
+    saveError.value = null
+    try {
+      settings.value = await gatehouse.settings.save(input)
+      if (smtpPassword) await gatehouse.secrets.setSmtpPassword({ password: smtpPassword })
+      await loadKeychain()
+      return true
+    } catch (error) {
+      saveError.value = errorData(error)
+      return false
+    } finally {
+      saving.value = false
+    }
+  }
+
+  return { settings, loaded, loadError, saveError, saving, keychain, load, loadKeychain, save }
+})

@@ -1,0 +1,40 @@
+import { z } from 'zod'
+import { GatehouseErrorData } from '../errors'
+import { method } from './define'
+
+export const secretNames = [
+  'postgresPassword',
+  'authentikSecretKey',
+  'bootstrapPassword',
+  'bootstrapToken',
+  'smtpPassword',
+] as const
+export const SecretName = z.enum(secretNames)
+export type SecretName = z.infer<typeof SecretName>
+
+/** Presence only: the renderer never learns a value from the status. */
+export const SecretsStatus = z.object({
+  available: z.boolean(),
+  backend: z.string(),
+  secrets: z.record(SecretName, z.boolean()),
+  error: GatehouseErrorData.optional(),
+})
+export type SecretsStatus = z.infer<typeof SecretsStatus>
+
+export const secrets = {
+  status: method({
+    summary: 'Whether the OS keychain answers and which Gatehouse secrets it holds (no values)',
+    input: z.strictObject({}),
+    output: SecretsStatus,
+  }),
+  reveal: method({
+    summary: 'Reveal ONE secret, on the admin’s explicit request (reveal/copy button)',
+    input: z.strictObject({ name: SecretName }),
+    output: z.object({ name: SecretName, value: z.string() }),
+  }),
+  setSmtpPassword: method({
+    summary: 'Store the SMTP password in the keychain (it is never written to the settings file)',
+    input: z.strictObject({ password: z.string().min(1).max(1024) }),
+    output: z.object({ stored: z.literal(true) }),
+  }),
+}

@@ -1,0 +1,168 @@
+import { z } from 'zod'
+import { GatehouseErrorData } from '../errors'
+import { event, method } from './define'
+
+export const HealthState = z.enum(['healthy', 'unhealthy', 'starting', 'none'])
+
+export const ServiceStatus = z.object({
+  service: z.string(),
+  container: z.string(),
+  exists: z.boolean(),
+  /** Docker's state ("running", "exited", …) or "missing". */
+  state: z.string(),
+  health: HealthState,
+  image: z.string(),
+  startedAt: z.string().nullable(),
+  uptimeMs: z.number().nullable(),
+  exitCode: z.number().nullable(),
+  /** false: the next Start recreates this service because its configuration changed. */
+  upToDate: z.boolean(),
+})
+export type ServiceStatus = z.infer<typeof ServiceStatus>
+
+export const StackStatus = z.discriminatedUnion('configured', [
+  z.object({ configured: z.literal(false) }),
+  z.object({
+    configured: z.literal(true),
+    project: z.string(),
+    authentikVersion: z.string(),
+    authentikUrl: z.string(),
+    /** Set when 9000 is published on 127.0.0.1 for setup before DNS works. */
+    setupUrl: z.string().nullable(),
+    services: z.array(ServiceStatus),
+  }),
+])
+export type StackStatus = z.infer<typeof StackStatus>
+
+export const StackOperation = z.enum(['up', 'stop', 'restart', 'down', 'remove'])
+export type StackOperation = z.infer<typeof StackOperation>
+
+export const PullProgress = z.object({
+  image: z.string(),
+  phase: z.enum(['present', 'resolving', 'downloading', 'extracting', 'complete']),
+  layersDone: z.number(),
+  layersTotal: z.number(),
+  bytesDone: z.number(),
+  bytesTotal: z.number(),
+  percent: z.number(),
+})
+
+/** One thing that happened during a stack operation, in step order. Names and states only. */
+export const StackStep = z.discriminatedUnion('step', [
+  z.object({ step: z.literal('started') }),
+  z.object({ step: z.literal('network'), network: z.string(), created: z.boolean() }),
+  z.object({
+    step: z.literal('volumes'),
+    volume: z.string(),
+    name: z.string(),
+    created: z.boolean(),
+  }),
+  z.object({ step: z.literal('images'), image: z.string(), progress: PullProgress }),
+  z.object({
+    step: z.literal('containers'),
+    service: z.string(),
+    container: z.string(),
+    action: z.enum(['unchanged', 'created', 'recreated', 'started', 'stopped', 'removed']),
+  }),
+  z.object({
+    step: z.literal('healthy'),
+    service: z.string(),
+    health: z.enum(['healthy', 'unhealthy', 'starting', 'none', 'ready']),
+  }),
+  z.object({ step: z.literal('finished') }),
+  z.object({ step: z.literal('failed'), error: GatehouseErrorData }),
+])
+export type StackStep = z.infer<typeof StackStep>
+
+export const StackProgressEvent = z.object({
+  operation: StackOperation,
+  /** Distinguishes two runs of the same operation. */
+  runId: z.string(),
+  event: StackStep,
+})
+export type StackProgressEvent = z.infer<typeof StackProgressEvent>
+
+export const LogLine = z.object({
+  service: z.string(),
+  stream: z.enum(['stdout', 'stderr']),
+  text: z.string(),
+  time: z.string().optional(),
+})
+export type LogLine = z.infer<typeof LogLine>
+
+const serviceName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'Not a service name.')
+
+export const stack = {
+  status: method({
+    summary: 'Each service of the Authentik stack: state, health, image, uptime',
+    input: z.strictObject({}),
+    output: StackStatus,
+  }),
+  up: method({
+    summary: 'Start the stack: network, volumes, images (pull), containers, wait until healthy',
+    input: z.strictObject({}),
+    output: StackStatus,
+  }),
+  stop: method({
+    summary: 'Stop every service (containers and data stay)',
+    input: z.strictObject({}),
+    output: StackStatus,
+  }),
+  restart: method({
+    summary: 'Stop, then start the existing containers in dependency order',
+    input: z.strictObject({}),
+    output: StackStatus,
+  }),
+  down: method({
+    summary: 'Remove the containers (volumes, data folder and the traefik network stay)',
+    input: z.strictObject({}),
+    output: z.object({ removed: z.array(z.string()) }),
+  }),
+  removeVolumes: method({
+    summary: 'Remove the containers AND the named volumes (the database): type the project name',
+    input: z.strictObject({ confirm: z.string().max(100) }),
+    output: z.object({
+      removedContainers: z.array(z.string()),
+      removedVolumes: z.array(z.string()),
+    }),
+  }),
+  logs: method({
+    summary: 'The last lines of one service, or of all services',
+    input: z.strictObject({
+      service: serviceName.optional(),
+      tail: z.int().min(1).max(5000).default(200),
+    }),
+    output: z.object({ lines: z.array(LogLine) }),
+  }),
+  testEmail: method({
+    summary: 'Run `ak test_email <to>` in the worker and report the outcome',
+    input: z.strictObject({ to: z.email() }),
+    output: z.object({ ok: z.boolean(), exitCode: z.number(), output: z.string() }),
+  }),
+  export: method({
+    summary: 'Write docker-compose.yml and .env (mode 0600, holds secrets) into a folder',
+    input: z.strictObject({
+      /** Absolute folder; default: <data folder>/compose. */
+      folder: z
+        .string()
+        .max(1024)
+        .refine(
+          (s) => s.startsWith('/') || /^[A-Za-z]:[\\/]/.test(s),
+          'Give an absolute folder path.',
+        )
+        .optional(),
+    }),
+    output: z.object({ composeFile: z.string(), envFile: z.string(), warning: z.string() }),
+  }),
+}
+
+export const stackEvents = {
+  'stack.progress': event({
+    summary: 'Steps of a running Start/Stop/Restart/Remove, pull progress included',
+    payload: StackProgressEvent,
+  }),
+  'stack.logs': event({
+    summary: 'Live log lines of every service, in batches, while anyone listens',
+    payload: z.object({ lines: z.array(LogLine) }),
+  }),
+}

@@ -1,0 +1,221 @@
+import { z } from 'zod'
+
+/**
+ * Gatehouse's non-secret settings: what the admin types once in the first-run form. Lives in
+ * src/shared so the renderer validates the form with the very schema the main process applies
+ * before writing `settings.json` (no Node or DOM APIs here: `Intl` exists in both).
+ *
+ * Secrets (database password, secret key, bootstrap credentials, SMTP password) are NOT here: they
+ * live in the OS keychain. Every object is strict, so a secret pasted into the file or sent by a
+ * confused caller is rejected instead of being written next to the settings.
+ */
+
+/** Bumped whenever the stored layout changes; src/main/settings/schema.ts migrates older files. */
+export const SETTINGS_SCHEMA_VERSION = 2
+
+/**
+ * Authentik versions whose stack facts the catalogue (src/main/stack/catalogue.ts) knows. Shared
+ * so the form can offer exactly these; the catalogue is typed against this list, so adding a
+ * version here without its facts does not compile.
+ */
+export const supportedAuthentikVersions = ['2025.6.3', '2026.8.3'] as const
+export type AuthentikVersion = (typeof supportedAuthentikVersions)[number]
+/** New stacks start on the newest supported release; 2025.6.3 stays for the guide's installs. */
+export const DEFAULT_AUTHENTIK_VERSION: AuthentikVersion = '2026.8.3'
+
+export const smtpTlsModes = ['none', 'starttls', 'tls'] as const
+export type SmtpTlsMode = (typeof smtpTlsModes)[number]
+
+// Control characters would break the `.env` export (one variable per line) and the YAML.
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/
+
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max, { error: `Use at most ${max} characters.` })
+    .refine((s) => !CONTROL_CHARS.test(s), {
+      error: 'Line breaks and control characters are not allowed.',
+    })
+
+const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
+
+/**
+ * A registrable DNS name such as `example.com`: at least two labels (the cookie domain of the
+ * forward-auth provider needs a dot), LDH labels of 1–63 characters, 253 characters in all, and
+ * a top-level label that is not all digits (so an IP address is refused). Returns why it is not,
+ * or null. International names must be entered in their `xn--` form: Traefik matches bytes.
+ */
+export function domainProblem(value: string): string | null {
+  if (value === '') return 'Enter your domain, e.g. example.com.'
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return 'Enter the domain without http:// or https://.'
+  if (value.includes('/')) return 'Enter only the domain, without a path.'
+  if (value.includes(':')) return 'Enter the domain without a port.'
+  if (value.endsWith('.')) return 'Leave out the trailing dot.'
+  if (value.length > 253) return 'A domain has at most 253 characters.'
+  const labels = value.split('.')
+  if (labels.length < 2) return 'Enter a full domain with a dot, e.g. example.com.'
+  for (const label of labels) {
+    if (!LABEL.test(label)) {
+      return /[^\x20-\x7e]/.test(label)
+        ? 'Enter international names in their xn-- (punycode) form.'
+        : `"${label}" is not a valid domain label (letters, digits and inner hyphens, 1–63 characters).`
+    }
+  }
+  if (/^[0-9]+$/.test(labels[labels.length - 1] ?? ''))
+    return 'Enter a domain name, not an IP address.'
+  return null
+}
+
+/** A mail server host: a host name (single label allowed, e.g. a container name) or an IP. */
+function isMailHost(value: string): boolean {
+  const hostname =
+    /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i
+  const ipv6 = /^[0-9a-f:.]+$/i
+  return (
+    value.length <= 253 &&
+    (hostname.test(value) || (ipv6.test(value) && value.split(':').length > 2))
+  )
+}
+
+/**
+ * An absolute folder on the Docker host for the bind mounts: POSIX (`/volume1/docker/authentik`)
+ * or a Windows drive path (`C:/Docker/authentik`, Docker Desktop). No `.`/`..` segments (the
+ * mounts must say exactly where data goes), no `:` past the drive letter (Docker's `src:dst`
+ * volume syntax splits on it), and not the root itself.
+ */
+export function hostFolderProblem(value: string): string | null {
+  const windows = /^[A-Za-z]:\//.test(value)
+  if (!value.startsWith('/') && !windows)
+    return 'Enter an absolute path, e.g. /volume1/docker/authentik.'
+  const rest = windows ? value.slice(2) : value
+  if (rest === '/' || rest === '')
+    return 'Choose a folder below the root, e.g. /volume1/docker/authentik.'
+  if (rest.includes(':')) return 'The path may not contain ":" (Docker uses it to separate paths).'
+  if (rest.split('/').some((seg) => seg === '.' || seg === '..'))
+    return 'Leave out "." and ".." in the path.'
+  return null
+}
+
+/**
+ * An IANA zone name (`Europe/Berlin`, `UTC`) that this runtime's ICU knows. Offsets like `+01:00`
+ * are refused even where Intl accepts them: containers read `TZ` as a tzdata file name. A name that
+ * only differs in case is refused too (tzdata file lookups are case-sensitive), naming the fix.
+ */
+export function timeZoneProblem(value: string): string | null {
+  if (!/^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/.test(value)) {
+    return 'Enter a time zone name such as Europe/Berlin or UTC.'
+  }
+  let resolved: string
+  try {
+    resolved = new Intl.DateTimeFormat('en-US', { timeZone: value }).resolvedOptions().timeZone
+  } catch {
+    return `"${value}" is not a known time zone.`
+  }
+  if (resolved !== value && resolved.toLowerCase() === value.toLowerCase())
+    return `Write it as ${resolved}.`
+  return null
+}
+
+/** Loose Docker image reference check: the engine gives the precise error when it pulls. */
+const IMAGE_REF = /^[A-Za-z0-9][A-Za-z0-9._/:@-]*$/
+
+const imageRef = text(255).refine((s) => IMAGE_REF.test(s), {
+  error: 'Enter an image reference such as registry.local/postgres:16-alpine.',
+})
+
+/** Helper: a refinement whose message comes from a `…Problem` function. */
+function checkedBy(problem: (value: string) => string | null) {
+  return (value: string, ctx: z.RefinementCtx) => {
+    const message = problem(value)
+    if (message !== null) ctx.addIssue({ code: 'custom', message })
+  }
+}
+
+export const SmtpSettings = z.strictObject({
+  host: text(253).refine(isMailHost, { error: 'Enter the mail server host name or IP address.' }),
+  port: z
+    .int({ error: 'Enter a whole number.' })
+    .min(1, { error: 'Ports run from 1 to 65535.' })
+    .max(65535, {
+      error: 'Ports run from 1 to 65535.',
+    }),
+  /** Empty when the relay accepts mail without login. */
+  username: text(255).default(''),
+  from: z.email({ error: 'Enter the sender address, e.g. authentik@example.com.' }),
+  /** none: plain SMTP; starttls: upgrade on the submission port (587); tls: implicit TLS (465). */
+  tls: z.enum(smtpTlsModes),
+})
+
+export const SettingsSchema = z.strictObject({
+  schemaVersion: z.literal(SETTINGS_SCHEMA_VERSION).default(SETTINGS_SCHEMA_VERSION),
+  /** `auth.<baseDomain>` is Authentik's host; `<baseDomain>` is the forward-auth cookie domain. */
+  baseDomain: text(253)
+    .overwrite((s) => s.toLowerCase())
+    .superRefine(checkedBy(domainProblem)),
+  /** Becomes akadmin's e-mail through AUTHENTIK_BOOTSTRAP_EMAIL. */
+  adminEmail: z.email({ error: 'Enter an e-mail address, e.g. admin@example.com.' }),
+  smtp: SmtpSettings,
+  authentikVersion: z.enum(supportedAuthentikVersions).default(DEFAULT_AUTHENTIK_VERSION),
+  /** Absolute folder on the Docker host holding data/ (or media/), certs/ and custom-templates/. */
+  dataFolder: text(1024)
+    .overwrite((s) => s.replace(/\\/g, '/').replace(/(.)\/+$/, '$1'))
+    .superRefine(checkedBy(hostFolderProblem)),
+  timezone: text(64).superRefine(checkedBy(timeZoneProblem)),
+  docker: z
+    .strictObject({
+      /** unix:///…, npipe:////./pipe/…, tcp://host:2375 or a socket path; omitted: DOCKER_HOST, then the OS default. */
+      endpoint: text(1024)
+        .refine((s) => /^(?:unix|npipe|tcp|http|https):\/\/\S+$/.test(s) || s.startsWith('/'), {
+          error: 'Enter unix:///path, npipe:////./pipe/name, tcp://host:port or a socket path.',
+        })
+        .optional(),
+    })
+    .default({}),
+  /** Publish Authentik's port 9000 on 127.0.0.1 only, for setup before DNS and Traefik work. */
+  publishSetupPort: z.boolean().default(false),
+  /**
+   * Replace the catalogue's images (a registry mirror, or the small local images the tests build).
+   * An overridden image brings its own HEALTHCHECK: the catalogue's healthcheck (pg_isready,
+   * redis-cli) is dropped for that service, because it names tools the replacement may not have.
+   * `authentik` replaces the server and worker image (full reference including the tag).
+   */
+  imageOverrides: z
+    .strictObject({
+      postgresql: imageRef.optional(),
+      redis: imageRef.optional(),
+      authentik: imageRef.optional(),
+    })
+    .optional(),
+  /** Compose project name: prefixes containers, volumes and the project network. */
+  project: text(63)
+    .regex(/^[a-z0-9][a-z0-9_-]*$/, {
+      error: 'Use lowercase letters, digits, "-" and "_", starting with a letter or digit.',
+    })
+    .default('authentik'),
+})
+
+/** What `settings.json` holds after parsing: defaults applied. */
+export type Settings = z.output<typeof SettingsSchema>
+/** What the form sends: defaulted fields may be left out. */
+export type SettingsInput = z.input<typeof SettingsSchema>
+
+export interface FieldIssue {
+  /** Dotted path of the field, e.g. "smtp.port"; an unexpected key is named by its own path. */
+  readonly path: string
+  readonly message: string
+}
+
+/** zod issues as field errors a form (or the CLI) can show next to the field they name. */
+export function fieldIssues(error: z.ZodError): FieldIssue[] {
+  return error.issues.flatMap((issue) => {
+    const base = issue.path.map(String)
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({
+        path: [...base, key].join('.'),
+        message: 'Not a setting (secrets belong in the keychain, not in the settings).',
+      }))
+    }
+    return [{ path: base.join('.') || '(settings)', message: issue.message }]
+  })
+}
