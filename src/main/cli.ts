@@ -9,7 +9,13 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8')
 }
 
-const services = createServices({ host: 'cli' })
+const services = createServices({
+  host: 'cli',
+  // For tests and unusual setups: a reverse-proxy network other than `traefik`.
+  ...(process.env.GATEHOUSE_TRAEFIK_NETWORK
+    ? { traefikNetwork: process.env.GATEHOUSE_TRAEFIK_NETWORK }
+    : {}),
+})
 const bridge = createLocalBridge(services.dispatcher, services.bus, { host: 'cli' })
 const code = await runCli(process.argv.slice(2), bridge, {
   stdout: (text) => process.stdout.write(text + '\n'),

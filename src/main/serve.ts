@@ -19,6 +19,10 @@ function parsePort(argv: string[]): number {
 const here = dirname(fileURLToPath(import.meta.url))
 const services = createServices({
   host: 'browser',
+  // For tests and unusual setups: a reverse-proxy network other than `traefik`.
+  ...(process.env.GATEHOUSE_TRAEFIK_NETWORK
+    ? { traefikNetwork: process.env.GATEHOUSE_TRAEFIK_NETWORK }
+    : {}),
   onInternalError: (method, error) =>
     process.stderr.write(`internal error in ${method}: ${String(error)}\n`),
 })

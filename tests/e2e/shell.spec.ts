@@ -47,7 +47,7 @@ test('navigation reaches every panel; unbuilt panels say so honestly', async ({ 
     await expect(page.getByTestId('panel-title')).toHaveText(title)
     // The sidebar marks where the admin is.
     await expect(page.locator('.n-menu-item-content--selected')).toHaveText(title)
-    if (name !== 'dashboard')
+    if (!['dashboard', 'settings'].includes(name))
       await expect(page.getByTestId('planned-panel')).toContainText('Not built yet')
   }
   await page.goBack()
@@ -95,11 +95,6 @@ for (const scheme of ['light', 'dark'] as const) {
         path: `test-results/screenshots/${name}-${scheme}.png`,
         animations: 'disabled',
       })
-    }
-    if (scheme === 'light') {
-      await page.getByTestId('nav-dashboard').click()
-      await page.mouse.move(640, 790)
-      await page.screenshot({ path: 'docs/screenshot.png', animations: 'disabled' })
     }
   })
 }

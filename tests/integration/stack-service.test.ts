@@ -261,6 +261,33 @@ describe('R0 stack through the contract', () => {
     expect(after.worker).not.toBe(before.worker)
   })
 
+  test('changing the Authentik version adds or drops Redis and keeps the database', async () => {
+    const volume = (
+      (await api.getVolume(`${project}_database`).inspect()) as { CreatedAt?: string }
+    ).CreatedAt
+    await client.settings.save(
+      settings({
+        authentikVersion: '2025.6.3',
+        imageOverrides: { postgresql: image, redis: image, authentik: image },
+      }),
+    )
+    await client.stack.up()
+    expect(Object.keys(await containerIds()).sort()).toEqual([
+      'postgresql',
+      'redis',
+      'server',
+      'worker',
+    ])
+    const redisEnv = (await api.getContainer(`${project}_server_1`).inspect()).Config.Env
+    expect(redisEnv).toContain('AUTHENTIK_REDIS__HOST=redis')
+    await client.settings.save(settings())
+    await client.stack.up()
+    expect(Object.keys(await containerIds()).sort()).toEqual(['postgresql', 'server', 'worker'])
+    expect(
+      ((await api.getVolume(`${project}_database`).inspect()) as { CreatedAt?: string }).CreatedAt,
+    ).toBe(volume)
+  })
+
   test('one operation at a time', async () => {
     const first = client.stack.restart()
     await expectError(client.stack.stop(), 'STACK_BUSY')

@@ -98,6 +98,34 @@ export async function stop(
   }
 }
 
+/**
+ * Stops and removes the project's containers whose service the spec no longer has, as
+ * `docker compose up --remove-orphans` does: Redis after an upgrade past 2025.10, for example.
+ */
+export async function removeOrphans(
+  engine: DockerEngine,
+  spec: StackSpec,
+  options: StopOptions = {},
+): Promise<string[]> {
+  const known = new Set(spec.services.map((s) => s.name))
+  const orphans = (await projectContainers(engine, spec.project)).filter(
+    (c) => !known.has(c.Labels[label.service] ?? ''),
+  )
+  const removed: string[] = []
+  for (const c of orphans) {
+    const service = c.Labels[label.service] ?? ''
+    const name = (c.Names[0] ?? c.Id).replace(/^\//, '')
+    if (c.State === 'running' || c.State === 'restarting' || c.State === 'paused') {
+      await stopContainer(engine, c.Id, service, options.stopTimeoutSec ?? 10)
+      options.onProgress?.({ step: 'containers', service, container: name, action: 'stopped' })
+    }
+    await removeContainer(engine, c.Id, service)
+    options.onProgress?.({ step: 'containers', service, container: name, action: 'removed' })
+    removed.push(name)
+  }
+  return removed
+}
+
 export interface DownResult {
   /** Names of the containers removed. */
   readonly removed: readonly string[]
@@ -194,7 +222,10 @@ export async function status(engine: DockerEngine, spec: StackSpec): Promise<Ser
   )
 }
 
-async function projectContainers(engine: DockerEngine, project: string): Promise<ContainerInfo[]> {
+export async function projectContainers(
+  engine: DockerEngine,
+  project: string,
+): Promise<ContainerInfo[]> {
   try {
     return await engine.api.listContainers({
       all: true,

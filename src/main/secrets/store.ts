@@ -109,9 +109,10 @@ function backendName(): string {
 
 function assertSecretName(name: string): asserts name is SecretName {
   if ((secretNames as readonly string[]).includes(name)) return
+  // The refused name is not echoed: with swapped arguments it could be the secret itself.
   throw new GatehouseError({
     code: 'VALIDATION_FAILED',
-    message: `"${name}" is not one of Gatehouse's secrets.`,
+    message: "A secret name outside Gatehouse's list was refused.",
     hint: `Use one of: ${secretNames.join(', ')}.`,
   })
 }
@@ -226,8 +227,9 @@ async function openSecretServiceEntry(service: string, account: SecretName) {
   // crash at startup, and code that only uses the memory store never loads it.
   const { AsyncEntry } = await import('@napi-rs/keyring')
   // Pinned: without it the library silently falls back to the kernel keyring, which forgets
-  // every secret at reboot. The constructor is synchronous and makes one blocking D-Bus round
-  // trip (libdbus gives up after ~2 s), which no timer can interrupt.
+  // every secret at reboot. The constructor is synchronous and makes a blocking D-Bus round trip
+  // that no timer can interrupt: ~2 s against a frozen daemon, up to libdbus's 25 s default on a
+  // bus that drops the reply.
   return new AsyncEntry(service, account, { linux: { store: 'secret-service' } })
 }
 

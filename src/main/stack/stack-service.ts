@@ -170,6 +170,8 @@ export function createStackService(options: StackServiceOptions) {
     up: () =>
       run('up', async (ctx, emit) => {
         await prepareDataFolder(ctx)
+        // An upgrade can drop a service (Redis after 2025.10): remove its container first.
+        await lifecycle.removeOrphans(ctx.engine, ctx.spec, { onProgress: emit })
         await lifecycle.up(ctx.engine, ctx.spec, {
           onProgress: emit,
           ...(options.healthTimeoutMs ? { healthTimeoutMs: options.healthTimeoutMs } : {}),

@@ -15,7 +15,7 @@ export function parseAnsi(line: string): AnsiSpan[] {
   const spans: AnsiSpan[] = []
   let fg: string | null = null
   let bold = false
-   
+
   const re = /\x1b\[([0-9;]*)([A-Za-z])|\x1b[@-_]/g
   let last = 0
   for (let m = re.exec(line); m; m = re.exec(line)) {
@@ -35,6 +35,6 @@ export function parseAnsi(line: string): AnsiSpan[] {
     }
   }
   if (last < line.length) spans.push({ text: line.slice(last), fg, bold })
-   
+
   return spans.map((s) => ({ ...s, text: s.text.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '') }))
 }

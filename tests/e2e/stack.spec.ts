@@ -1,0 +1,99 @@
+import { expect, test } from '@playwright/test'
+
+/**
+ * The first-run path a NAS admin takes: fill in Settings, click Start, watch the steps tick off,
+ * see every service healthy, read the logs, send a test e-mail. Real engine, real keychain.
+ */
+test.describe.configure({ mode: 'serial' })
+
+const url = () => process.env.GATEHOUSE_URL!
+const project = () => process.env.GATEHOUSE_E2E_PROJECT!
+const image = () => process.env.GATEHOUSE_E2E_IMAGE!
+
+test('first run: the settings form shows field errors, then saves', async ({ page }) => {
+  await page.goto(url())
+  await page.getByTestId('nav-dashboard').click()
+  await expect(page.getByTestId('stack-unconfigured')).toBeVisible()
+  await page.getByTestId('nav-settings').click()
+  await expect(page.getByTestId('first-run')).toBeVisible()
+
+  const fill = (id: string, value: string) => page.getByTestId(id).locator('input').fill(value)
+  await fill('f-baseDomain', 'https://example.test')
+  await fill('f-adminEmail', 'admin@example.test')
+  await fill('f-dataFolder', `${process.env.GATEHOUSE_E2E_DATA_DIR}/stack`)
+  await fill('f-project', project())
+  await fill('f-smtpHost', 'smtp.example.test')
+  await fill('f-smtpPort', '70000')
+  await fill('f-smtpFrom', 'authentik@example.test')
+  await fill('f-smtpPassword', 'mail-password-123')
+  await page.getByTestId('advanced').getByText('Advanced').click()
+  await fill('f-imagePostgresql', image())
+  await fill('f-imageAuthentik', image())
+  await page.getByTestId('settings-save').click()
+  // Errors are sentences next to the field, and nothing was lost from the form.
+  await expect(page.getByText('Ports run from 1 to 65535.')).toBeVisible()
+  await expect(page.getByTestId('f-adminEmail').locator('input')).toHaveValue('admin@example.test')
+
+  await fill('f-baseDomain', 'example.test')
+  await fill('f-smtpPort', '587')
+  await page.getByTestId('settings-save').click()
+  await expect(page.getByText('Settings saved.')).toBeVisible()
+  await expect(page.getByTestId('secret-smtpPassword')).toContainText('in keychain')
+  await expect(page.getByTestId('secret-postgresPassword')).toContainText(
+    'generated at first Start',
+  )
+})
+
+test('Start: the steps tick off and every service turns healthy', async ({ page }) => {
+  await page.goto(url())
+  await page.getByTestId('stack-start').click()
+  const run = page.getByTestId('stack-run')
+  await expect(run).toBeVisible()
+  await expect(run).toHaveAttribute('data-state', 'finished', { timeout: 90_000 })
+  for (const step of ['network', 'volumes', 'images', 'containers', 'healthy'])
+    await expect(page.getByTestId(`step-${step}`)).toHaveAttribute('data-step', 'done')
+  for (const service of ['postgresql', 'server', 'worker']) {
+    const row = page.getByTestId(`service-${service}`)
+    await expect(row).toHaveAttribute('data-state', 'running')
+    await expect(row).toHaveAttribute('data-health', 'healthy')
+  }
+  await expect(page.getByTestId('stack-card')).toContainText('https://auth.example.test')
+})
+
+test('logs of every service, with stdout and stderr told apart, searchable', async ({ page }) => {
+  await page.goto(url())
+  const lines = page.getByTestId('logs-lines')
+  await expect(lines).toContainText('fake server starting')
+  await expect(lines.locator('[data-stream="stderr"]').first()).toContainText('warning on stderr')
+  await page.getByTestId('logs-search').locator('input').fill('worker ready')
+  await expect(lines).toContainText('fake worker ready')
+  await expect(lines).not.toContainText('fake server starting')
+  // ANSI colours are rendered, never shown as escape codes.
+  await expect(lines).not.toContainText('[32m')
+  await expect(lines.locator('.fg-green').first()).toBeVisible()
+})
+
+test('the e-mail test shows the worker’s answer', async ({ page }) => {
+  await page.goto(url())
+  await page.getByTestId('email-to').locator('input').fill('someone@example.test')
+  await page.getByTestId('email-test').click()
+  await expect(page.getByTestId('email-result')).toContainText(
+    'Sent test email to someone@example.test',
+  )
+  await page.mouse.move(640, 790)
+  await page.screenshot({ path: 'docs/screenshot.png', animations: 'disabled', fullPage: true })
+})
+
+test('removing the data asks for the stack name', async ({ page }) => {
+  await page.goto(url())
+  await page.getByTestId('remove-open').click()
+  const confirm = page.getByTestId('remove-confirm-button')
+  await expect(confirm).toBeDisabled()
+  await page.getByTestId('remove-confirm').locator('input').fill('wrong')
+  await expect(confirm).toBeDisabled()
+  await page.getByTestId('remove-confirm').locator('input').fill(project())
+  await expect(confirm).toBeEnabled()
+  await confirm.click()
+  await expect(page.getByText(/Removed 3 containers and volumes/)).toBeVisible({ timeout: 30_000 })
+  await expect(page.getByTestId('service-server')).toHaveAttribute('data-state', 'missing')
+})
