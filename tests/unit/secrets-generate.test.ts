@@ -1,7 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
 import { GatehouseError } from '../../src/shared/errors'
-import { secretNames as contractSecretNames } from '../../src/shared/contract/secrets'
 import { generateSecret, secretAlphabet } from '../../src/main/secrets/generate'
 import {
   createKeychainStore,
@@ -147,10 +146,6 @@ describe('createMemoryStore (for other modules’ tests)', () => {
     await expect(store.delete('bootstrapToken')).resolves.toBe(true)
     await expect(store.delete('bootstrapToken')).resolves.toBe(false)
     await expect(store.get('bootstrapToken')).resolves.toBeNull()
-  })
-
-  test('the closed list of names is the one the contract declares', () => {
-    expect([...secretNames]).toEqual([...contractSecretNames])
   })
 
   test('refuses names outside the closed list (without echoing them) and empty values', async () => {

@@ -1,4 +1,5 @@
 import { GatehouseError, type ErrorCode, type GatehouseErrorData } from '../../shared/errors'
+import { secretNames, type SecretName } from '../../shared/contract/secrets'
 import { generateSecret } from './generate'
 
 /**
@@ -6,14 +7,8 @@ import { generateSecret } from './generate'
  * service "gatehouse", account = the secret's name. The list is closed so that nothing reachable
  * from the UI can read or overwrite an unrelated keychain entry.
  */
-export const secretNames = [
-  'postgresPassword',
-  'authentikSecretKey',
-  'bootstrapPassword',
-  'bootstrapToken',
-  'smtpPassword',
-] as const
-export type SecretName = (typeof secretNames)[number]
+// The closed list is the contract's, so the UI, the CLI and the keychain agree on it.
+export { secretNames, type SecretName }
 
 /** Presence only: a status must be safe to show, log and send to the renderer. */
 export interface SecretStoreStatus {
