@@ -58,6 +58,10 @@ test('Start: the steps tick off and every service turns healthy', async ({ page 
     await expect(row).toHaveAttribute('data-health', 'healthy')
   }
   await expect(page.getByTestId('stack-card')).toContainText('https://auth.example.test')
+  // The README's screenshot: the stack just started, its steps and its logs.
+  await expect(page.getByTestId('logs-lines')).toContainText('fake server ready')
+  await page.mouse.move(640, 790)
+  await page.screenshot({ path: 'docs/screenshot.png', animations: 'disabled' })
 })
 
 test('logs of every service, with stdout and stderr told apart, searchable', async ({ page }) => {
@@ -65,6 +69,11 @@ test('logs of every service, with stdout and stderr told apart, searchable', asy
   const lines = page.getByTestId('logs-lines')
   await expect(lines).toContainText('fake server starting')
   await expect(lines.locator('[data-stream="stderr"]').first()).toContainText('warning on stderr')
+  await page.getByTestId('logs-service').click()
+  await page.locator('.n-base-select-option').getByText('server', { exact: true }).click()
+  await expect(lines).not.toContainText('fake worker')
+  await page.getByTestId('logs-service').click()
+  await page.locator('.n-base-select-option').getByText('All services').click()
   await page.getByTestId('logs-search').locator('input').fill('worker ready')
   await expect(lines).toContainText('fake worker ready')
   await expect(lines).not.toContainText('fake server starting')
@@ -80,8 +89,6 @@ test('the e-mail test shows the worker’s answer', async ({ page }) => {
   await expect(page.getByTestId('email-result')).toContainText(
     'Sent test email to someone@example.test',
   )
-  await page.mouse.move(640, 790)
-  await page.screenshot({ path: 'docs/screenshot.png', animations: 'disabled', fullPage: true })
 })
 
 test('removing the data asks for the stack name', async ({ page }) => {
