@@ -1,0 +1,97 @@
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Docker from 'dockerode'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { ensureFakeStackImage } from '../support/fake-stack-image'
+import { removeProjectResources, removeTestNetwork, testProject } from '../support/stack-resources'
+
+/** `gatehouse stack …` and `gatehouse secrets status` as a script or cron job would run them. */
+const root = join(import.meta.dirname, '..', '..')
+const dataDir = mkdtempSync(join(tmpdir(), 'gh-cli-stack-'))
+const project = testProject()
+const network = `${project}-proxy`
+const api = new Docker()
+
+function gatehouse(...args: string[]) {
+  const r = spawnSync(process.execPath, [join(root, 'bin', 'gatehouse.mjs'), ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_TRAEFIK_NETWORK: network },
+    timeout: 120_000,
+  })
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
+}
+
+let image = ''
+beforeAll(async () => {
+  image = await ensureFakeStackImage(api)
+})
+afterAll(async () => {
+  await removeProjectResources(api, project)
+  await removeTestNetwork(api, network)
+  rmSync(dataDir, { recursive: true, force: true })
+})
+
+describe('gatehouse stack / secrets', () => {
+  test('first run: status says unconfigured, bad settings name their fields', () => {
+    expect(JSON.parse(gatehouse('stack', 'status').stdout)).toEqual({ configured: false })
+    const bad = gatehouse(
+      'settings',
+      'save',
+      '--json',
+      JSON.stringify({ baseDomain: 'x', adminEmail: 'nope' }),
+    )
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/VALIDATION_FAILED.*baseDomain/)
+    expect(bad.stderr).toContain('adminEmail')
+  })
+
+  test('up prints progress on stderr and the healthy stack on stdout; down and removeVolumes clean up', () => {
+    const settings = {
+      baseDomain: 'example.test',
+      adminEmail: 'admin@example.test',
+      smtp: { host: 'smtp.example.test', port: 25, from: 'a@example.test', tls: 'none' },
+      dataFolder: join(dataDir, 'stack'),
+      timezone: 'UTC',
+      project,
+      imageOverrides: { postgresql: image, authentik: image },
+    }
+    expect(gatehouse('settings', 'save', '--json', JSON.stringify(settings)).code).toBe(0)
+    const up = gatehouse('stack', 'up')
+    expect(up.code).toBe(0)
+    expect(up.stderr).toContain(`network ${network}: created`)
+    expect(up.stderr).toMatch(/server: (healthy|ready)/)
+    expect(up.stderr).toContain('up: done')
+    const status = JSON.parse(up.stdout) as { services: { health: string }[] }
+    expect(status.services.map((s) => s.health)).toEqual(['healthy', 'healthy', 'healthy'])
+
+    const secrets = JSON.parse(gatehouse('secrets', 'status').stdout) as {
+      available: boolean
+      secrets: Record<string, boolean>
+    }
+    expect(secrets).toMatchObject({ available: true, secrets: { authentikSecretKey: true } })
+
+    const logs = JSON.parse(
+      gatehouse('stack', 'logs', '--json', '{"service":"worker","tail":10}').stdout,
+    ) as {
+      lines: { text: string }[]
+    }
+    expect(logs.lines.some((l) => l.text.includes('fake worker starting'))).toBe(true)
+
+    const exported = JSON.parse(gatehouse('stack', 'export').stdout) as { composeFile: string }
+    expect(exported.composeFile).toBe(join(dataDir, 'stack', 'compose', 'docker-compose.yml'))
+
+    expect(gatehouse('stack', 'down').code).toBe(0)
+    const refused = gatehouse('stack', 'removeVolumes', '--json', '{"confirm":"nope"}')
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain('CONFIRMATION_MISMATCH')
+    const removed = gatehouse(
+      'stack',
+      'removeVolumes',
+      '--json',
+      JSON.stringify({ confirm: project }),
+    )
+    expect(JSON.parse(removed.stdout)).toMatchObject({ removedVolumes: [`${project}_database`] })
+  })
+})
