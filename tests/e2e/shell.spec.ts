@@ -61,6 +61,11 @@ test('the Docker indicator shows the real engine version', async ({ page }) => {
   await expect(indicator).toHaveText(`Docker ${engineVersionFromDockerCli()}`)
 })
 
+test('the keychain indicator shows the real Secret Service', async ({ page }) => {
+  await open(page)
+  await expect(page.getByTestId('keychain-indicator')).toHaveAttribute('data-state', 'up')
+})
+
 test('the About dialog shows app.info', async ({ page }) => {
   await open(page)
   await page.getByTestId('about-button').click()
