@@ -82,10 +82,10 @@ check build npx electron-vite build
 
 # --- 5. Test suites on the real parts, inside a D-Bus session with an unlocked keyring -------
 say "vitest (unit + integration) and Playwright (Chromium against the browser host)"
-bash scripts/with-keyring.sh bash -c '
-  npx vitest run --reporter=default --reporter=json --outputFile.json=.test-output/vitest.json
-  npx playwright test
-' 2>&1 | tee "$out/suites.log"
+# Each runner gets its own throw-away keyring, so one suite's secrets never leak into another's.
+bash scripts/with-keyring.sh npx vitest run --reporter=default --reporter=json \
+  --outputFile.json=.test-output/vitest.json 2>&1 | tee "$out/vitest.log"
+bash scripts/with-keyring.sh npx playwright test 2>&1 | tee "$out/playwright.log"
 
 # --- 6. One summed line, last ------------------------------------------------------------------
 stop_dockerd

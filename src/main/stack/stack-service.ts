@@ -221,11 +221,13 @@ export function createStackService(options: StackServiceOptions) {
       const ctx = await context()
       const names = service ? [requireService(ctx, service)] : ctx.spec.services.map((s) => s.name)
       const lines: LogLine[] = []
+      const existing = new Set(
+        (await lifecycle.status(ctx.engine, ctx.spec))
+          .filter((s) => s.exists)
+          .map((s) => s.service),
+      )
       for (const name of names) {
-        const status = (await lifecycle.status(ctx.engine, ctx.spec)).find(
-          (s) => s.service === name,
-        )
-        if (!status?.exists) continue
+        if (!existing.has(name)) continue
         for (const line of await tailLogs(ctx.engine, containerName(ctx.spec.project, name), {
           tail,
           timestamps: true,

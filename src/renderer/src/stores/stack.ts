@@ -23,6 +23,16 @@ export interface Run {
 
 const ORDER = ['network', 'volumes', 'images', 'containers', 'healthy'] as const
 
+function newRun(
+  operation: StackOperation,
+  runId: string,
+  state: Run['state'],
+  error: GatehouseErrorData | null,
+): Run {
+  const steps = Object.fromEntries(ORDER.map((s) => [s, 'waiting'])) as Run['steps']
+  return { operation, runId, state, steps, pulls: {}, lines: [], error }
+}
+
 /**
  * The stack card's state. Progress lives here, not in a component, so the admin can leave the
  * Dashboard during a Start and come back to the same step list.
@@ -46,21 +56,7 @@ export const useStack = defineStore('stack', () => {
   function onProgress(p: StackProgressEvent) {
     const e = p.event
     if (e.step === 'started' || !run.value || run.value.runId !== p.runId) {
-      run.value = {
-        operation: p.operation,
-        runId: p.runId,
-        state: 'running',
-        steps: {
-          network: 'waiting',
-          volumes: 'waiting',
-          images: 'waiting',
-          containers: 'waiting',
-          healthy: 'waiting',
-        },
-        pulls: {},
-        lines: [],
-        error: null,
-      }
+      run.value = newRun(p.operation, p.runId, 'running', null)
       if (e.step === 'started') return
     }
     const r = run.value
@@ -106,21 +102,7 @@ export const useStack = defineStore('stack', () => {
     } catch (error) {
       // The failure also arrives as a progress event; a refusal (busy, not configured) does not.
       if (!run.value || run.value.state !== 'failed') {
-        run.value = {
-          operation,
-          runId: 'local',
-          state: 'failed',
-          steps: {
-            network: 'waiting',
-            volumes: 'waiting',
-            images: 'waiting',
-            containers: 'waiting',
-            healthy: 'waiting',
-          },
-          pulls: {},
-          lines: [],
-          error: errorData(error),
-        }
+        run.value = newRun(operation, 'local', 'failed', errorData(error))
       }
     }
     await refresh()
