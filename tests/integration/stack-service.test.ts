@@ -127,6 +127,9 @@ describe('R0 stack through the contract', () => {
     const file = join(dataDir, 'a-file')
     writeFileSync(file, 'x')
     await client.settings.save(settings({ dataFolder: join(file, 'data') }))
+    // Looking at the stack does not generate secrets; only Start does.
+    expect((await client.stack.status()).configured).toBe(true)
+    expect((await client.secrets.status()).secrets.postgresPassword).toBe(false)
     const error = await expectError(client.stack.up(), 'DATA_FOLDER_NOT_WRITABLE')
     expect(error.hint).toMatch(/No container was created/)
     expect(await containerIds()).toEqual({})

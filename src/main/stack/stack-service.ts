@@ -22,6 +22,8 @@ import { AUTHENTIK_PORT, buildStack, type BuildOptions, type StackSecrets } from
 import { exportStack } from './compose-export'
 import type { StackSpec } from './model'
 
+const NOT_GENERATED = 'not-generated-yet'
+
 /** The part of the keychain store the stack needs. */
 export interface StackSecretSource {
   ensure(name: SecretName): Promise<string>
@@ -68,22 +70,32 @@ export function createStackService(options: StackServiceOptions) {
     return createDockerEngine({ endpoint: settings.docker.endpoint ?? options.dockerEndpoint })
   }
 
-  /** Secrets are generated on first use and then always read back from the keychain. */
-  async function stackSecrets(): Promise<StackSecrets> {
+  /**
+   * Secrets are generated on the first Start and then always read back from the keychain. Reads
+   * that only look (status, logs, export) never generate: a secret that does not exist yet gets a
+   * placeholder, which can only make the status say "changed", never reach a container.
+   */
+  async function stackSecrets(generate: boolean): Promise<StackSecrets> {
+    const read = (name: SecretName) =>
+      generate
+        ? options.secrets.ensure(name)
+        : options.secrets.get(name).then((v) => v ?? NOT_GENERATED)
     const smtpPassword = await options.secrets.get('smtpPassword')
     return {
-      postgresPassword: await options.secrets.ensure('postgresPassword'),
-      authentikSecretKey: await options.secrets.ensure('authentikSecretKey'),
-      bootstrapPassword: await options.secrets.ensure('bootstrapPassword'),
-      bootstrapToken: await options.secrets.ensure('bootstrapToken'),
+      postgresPassword: await read('postgresPassword'),
+      authentikSecretKey: await read('authentikSecretKey'),
+      bootstrapPassword: await read('bootstrapPassword'),
+      bootstrapToken: await read('bootstrapToken'),
       ...(smtpPassword ? { smtpPassword } : {}),
     }
   }
 
-  async function context(): Promise<Context> {
+  /** Only operations that create containers (up, restart) generate missing secrets. */
+  async function context(generate = false): Promise<Context> {
     const settings = await loadSettings()
     const engine = engineFor(settings)
-    return { settings, engine, spec: buildStack(settings, await stackSecrets(), options.build) }
+    const spec = buildStack(settings, await stackSecrets(generate), options.build)
+    return { settings, engine, spec }
   }
 
   /**
@@ -141,7 +153,7 @@ export function createStackService(options: StackServiceOptions) {
       options.bus.emit('stack.progress', { operation, runId, event })
     try {
       emit({ step: 'started' })
-      const result = await work(await context(), emit)
+      const result = await work(await context(operation === 'up' || operation === 'restart'), emit)
       emit({ step: 'finished' })
       return result
     } catch (error) {
