@@ -1,0 +1,194 @@
+/**
+ * Records → response bodies, per version. Only fields the version's schema declares are sent; the
+ * response validator (additionalProperties: false) catches anything else.
+ */
+import { createHash } from 'node:crypto'
+import type { FakeState, GroupRecord, TokenRecord, UserRecord, CatalogKind } from './state'
+import { stableUuid } from './state'
+import type { JsonObject } from './types'
+
+const is2025 = (state: FakeState): boolean => state.version === '2025.6.3'
+
+const avatar = (user: UserRecord): string =>
+  `https://secure.gravatar.com/avatar/${createHash('md5').update(user.email.toLowerCase()).digest('hex')}?size=158&rating=g&default=404`
+
+export function userUid(state: FakeState, user: UserRecord): string {
+  return createHash('sha256').update(`${state.installId}-${user.pk}`).digest('hex')
+}
+
+/** GroupMember (2025) / PartialUser (2026): the same shape. */
+export function partialUser(state: FakeState, user: UserRecord): JsonObject {
+  return {
+    pk: user.pk,
+    username: user.username,
+    name: user.name,
+    is_active: user.isActive,
+    last_login: user.lastLogin,
+    email: user.email,
+    attributes: user.attributes,
+    uid: userUid(state, user),
+  }
+}
+
+/** UserGroup (2025) / PartialGroup (2026). */
+function partialGroup(state: FakeState, group: GroupRecord): JsonObject {
+  const base: JsonObject = {
+    pk: group.pk,
+    num_pk: group.numPk,
+    name: group.name,
+    is_superuser: group.isSuperuser,
+    attributes: group.attributes,
+  }
+  if (is2025(state)) {
+    const parent = group.parents[0] ?? null
+    base.parent = parent
+    base.parent_name = parent ? (state.groups.get(parent)?.name ?? null) : null
+  }
+  return base
+}
+
+export function serializeUser(
+  state: FakeState,
+  user: UserRecord,
+  options: { includeGroups?: boolean; includeRoles?: boolean } = {},
+): JsonObject {
+  const groups = state.groupsOf(user.pk)
+  const body: JsonObject = {
+    pk: user.pk,
+    username: user.username,
+    name: user.name,
+    is_active: user.isActive,
+    last_login: user.lastLogin,
+    date_joined: user.dateJoined,
+    is_superuser: state.isSuperuser(user.pk),
+    groups: groups.map((group) => group.pk),
+    groups_obj:
+      options.includeGroups === false ? null : groups.map((group) => partialGroup(state, group)),
+    email: user.email,
+    avatar: avatar(user),
+    attributes: user.attributes,
+    uid: userUid(state, user),
+    path: user.path,
+    type: user.type,
+    uuid: user.uuid,
+    password_change_date: user.passwordChangeDate,
+  }
+  if (!is2025(state)) {
+    body.roles = user.roles
+    body.roles_obj = options.includeRoles === false ? null : []
+    body.last_updated = user.lastUpdated
+  }
+  return body
+}
+
+function relatedGroup(group: GroupRecord): JsonObject {
+  return {
+    pk: group.pk,
+    name: group.name,
+    is_superuser: group.isSuperuser,
+    attributes: group.attributes,
+    group_uuid: group.pk,
+  }
+}
+
+export interface GroupIncludes {
+  includeUsers?: boolean
+  includeChildren?: boolean
+  includeParents?: boolean
+  includeInheritedRoles?: boolean
+}
+
+export function serializeGroup(
+  state: FakeState,
+  group: GroupRecord,
+  options: GroupIncludes = {},
+): JsonObject {
+  const members = group.users
+    .map((pk) => state.users.get(pk))
+    .filter((user): user is UserRecord => user !== undefined)
+  const body: JsonObject = {
+    pk: group.pk,
+    num_pk: group.numPk,
+    name: group.name,
+    is_superuser: group.isSuperuser,
+  }
+  if (is2025(state)) {
+    const parent = group.parents[0] ?? null
+    body.parent = parent
+    body.parent_name = parent ? (state.groups.get(parent)?.name ?? null) : null
+  } else {
+    const lookup = (pks: string[]): GroupRecord[] =>
+      pks.map((pk) => state.groups.get(pk)).filter((g): g is GroupRecord => g !== undefined)
+    const children = [...state.groups.values()].filter((g) => g.parents.includes(group.pk))
+    body.parents = group.parents
+    body.parents_obj = options.includeParents ? lookup(group.parents).map(relatedGroup) : null
+    body.children = children.map((g) => g.pk)
+    body.children_obj = options.includeChildren ? children.map(relatedGroup) : null
+    body.inherited_roles_obj = options.includeInheritedRoles ? [] : null
+  }
+  body.users = group.users
+  body.users_obj =
+    options.includeUsers === false ? null : members.map((user) => partialUser(state, user))
+  body.attributes = group.attributes
+  body.roles = group.roles
+  body.roles_obj = []
+  return body
+}
+
+export function serializeToken(state: FakeState, token: TokenRecord): JsonObject {
+  const user = state.users.get(token.user)
+  if (!user) throw new Error(`token ${token.identifier} has no user`)
+  return {
+    pk: token.pk,
+    managed: token.managed,
+    identifier: token.identifier,
+    intent: token.intent,
+    user: token.user,
+    user_obj: serializeUser(state, user),
+    description: token.description,
+    expires: token.expires,
+    expiring: token.expiring,
+  }
+}
+
+/** Version-specific fields of the read-only default objects. */
+export function serializeCatalog(
+  state: FakeState,
+  kind: CatalogKind,
+  record: JsonObject,
+): JsonObject {
+  const old = is2025(state)
+  switch (kind) {
+    case 'flows': {
+      const background = '/static/dist/assets/images/flow_background.jpg'
+      return old
+        ? { ...record, background }
+        : { ...record, background: '', background_url: background, background_themed_urls: null }
+    }
+    case 'prompts':
+      return old ? { ...record, promptstage_set: [] } : { ...record, prompt_stages_obj: [] }
+    case 'certificates': {
+      const { key_type: keyType, ...rest } = record
+      return old ? { ...rest, private_key_type: keyType } : { ...rest, key_type: keyType }
+    }
+    case 'outposts':
+      // 2025.6.3 declares service_connection_obj required and not nullable, although the embedded
+      // outpost has no connection; the fake shows the local Docker connection there (see README).
+      return {
+        ...record,
+        service_connection_obj: old
+          ? {
+              pk: stableUuid('service-connection:local-docker'),
+              name: 'Local Docker connection',
+              local: true,
+              component: 'ak-service-connection-docker-form',
+              verbose_name: 'Docker Service-Connection',
+              verbose_name_plural: 'Docker Service-Connections',
+              meta_model_name: 'authentik_outposts.dockerserviceconnection',
+            }
+          : null,
+      }
+    default:
+      return record
+  }
+}

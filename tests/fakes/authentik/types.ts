@@ -1,0 +1,33 @@
+export type FakeVersion = '2025.6.3' | '2026.8.3'
+
+export const FAKE_VERSIONS: readonly FakeVersion[] = ['2025.6.3', '2026.8.3']
+
+export type JsonObject = { [key: string]: unknown }
+
+export interface FakeAuthentikOptions {
+  version: FakeVersion
+  bootstrapToken?: string
+  bootstrapPassword?: string
+  bootstrapEmail?: string
+  slowStartMs?: number
+  port?: number
+  host?: string
+}
+
+/** An error the fake answers with; the body is validated like any other response. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: JsonObject,
+  ) {
+    super(`${status} ${JSON.stringify(body)}`)
+  }
+}
+
+export const notFound = (): HttpError => new HttpError(404, { detail: 'Not found.' })
+
+/** A DRF ValidationError: `{field: [messages]}`. */
+export const fieldError = (field: string, message: string): HttpError =>
+  new HttpError(400, { [field]: [message] })
+
+export const UNIQUE = 'This field must be unique.'
