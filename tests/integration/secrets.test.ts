@@ -212,6 +212,7 @@ describe('keychain store on a real gnome-keyring', () => {
         bootstrapPassword: true,
         bootstrapToken: true,
         smtpPassword: false,
+        gatehouseApiToken: false,
       },
     })
     const text = JSON.stringify(status)

@@ -8,6 +8,8 @@ export const secretNames = [
   'bootstrapPassword',
   'bootstrapToken',
   'smtpPassword',
+  /** Gatehouse's own Authentik API token (R1), owned by the admin's user, never by akadmin. */
+  'gatehouseApiToken',
 ] as const
 export const SecretName = z.enum(secretNames)
 export type SecretName = z.infer<typeof SecretName>
