@@ -9,6 +9,7 @@ import { startDockerStatusMonitor } from './docker/status-monitor'
 import { createKeychainStore, type SecretStore } from './secrets/store'
 import { createSettingsStore } from './settings/store'
 import { createStackService } from './stack/stack-service'
+import { createAuthentikService } from './authentik/authentik-service'
 
 export interface ServiceOptions {
   host: HostKind
@@ -48,6 +49,8 @@ export function createServices(options: ServiceOptions): Services {
     ...(options.dockerEndpoint ? { dockerEndpoint: options.dockerEndpoint } : {}),
     ...(options.traefikNetwork ? { build: { traefikNetwork: options.traefikNetwork } } : {}),
   })
+
+  const authentik = createAuthentikService({ settings, secrets, bus })
 
   /** The engine the settings name (or the default); a broken settings file must not hide Docker. */
   const currentEngine = async (): Promise<DockerEngine> => {
@@ -95,6 +98,14 @@ export function createServices(options: ServiceOptions): Services {
       logs: ({ service, tail }) => stack.logs(service, tail),
       testEmail: ({ to }) => stack.testEmail(to),
       export: ({ folder }) => stack.export(folder),
+    },
+    authentik: {
+      status: () => authentik.status(),
+      waitReady: ({ timeoutMs }) => authentik.waitReady(timeoutMs),
+    },
+    recipes: {
+      adminHandoverPlan: (input) => authentik.planHandover(input),
+      adminHandoverApply: (input) => authentik.applyHandover(input),
     },
   }
 

@@ -172,6 +172,14 @@ export const SettingsSchema = z.strictObject({
         .optional(),
     })
     .default({}),
+  /**
+   * Where Gatehouse talks to Authentik's API when neither https://auth.<domain> nor the published
+   * 127.0.0.1:9000 is right (e.g. http://nas.lan:9000). Optional.
+   */
+  authentikUrl: z
+    .url({ protocol: /^https?$/, error: 'Enter an http:// or https:// address.' })
+    .max(1024)
+    .optional(),
   /** Publish Authentik's port 9000 on 127.0.0.1 only, for setup before DNS and Traefik work. */
   publishSetupPort: z.boolean().default(false),
   /**

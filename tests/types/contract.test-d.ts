@@ -59,7 +59,9 @@ describe('one contract, three hosts', () => {
     >().toExtend<MethodName>()
     expectTypeOf<InputOf<'docker.ping'>>().toEqualTypeOf<Record<string, never>>()
     expectTypeOf<OutputOf<'app.info'>>().toEqualTypeOf<AppInfo>()
-    expectTypeOf<Topic>().toEqualTypeOf<'docker.status' | 'stack.progress' | 'stack.logs'>()
+    expectTypeOf<Topic>().toEqualTypeOf<
+      'docker.status' | 'stack.progress' | 'stack.logs' | 'authentik.progress'
+    >()
     expectTypeOf<PayloadOf<'docker.status'>>().toEqualTypeOf<DockerStatus>()
     const bridge = {} as GatehouseBridge
     expectTypeOf(bridge.invoke('app.info', {})).toEqualTypeOf<Promise<Envelope<AppInfo>>>()

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import { AdminHandoverInput, BOOTSTRAP_ADMIN } from '../../shared/contract/recipes'
 import { GatehouseError, type GatehouseErrorData } from '../../shared/errors'
 import type { AuthentikClient, AkUser } from '../authentik/client'
 import { generateSecret, secretAlphabet } from '../secrets/generate'
@@ -18,27 +18,12 @@ import { randomInt } from 'node:crypto'
  */
 
 export const ADMINS_GROUP = 'authentik Admins'
-export const BOOTSTRAP_ADMIN = 'akadmin'
+export { BOOTSTRAP_ADMIN }
 export const GATEHOUSE_TOKEN_SECRET = 'gatehouseApiToken' as const
 export const GENERATED_PASSWORD_LENGTH = 24
 
-export const AdminHandoverInput = z.strictObject({
-  // Django's username validator (letters, digits and @/./+/-/_), max 150.
-  username: z
-    .string()
-    .min(1)
-    .max(150)
-    .regex(/^[\w.@+-]+$/, 'Use letters, digits and @ . + - _ only.')
-    .refine(
-      (u) => u !== BOOTSTRAP_ADMIN,
-      'Choose a name other than akadmin: akadmin is the account being retired.',
-    ),
-  name: z.string().trim().min(1).max(150),
-  email: z.email().max(254),
-  /** Typed twice by the admin (the UI compares them); absent: Gatehouse generates one. */
-  password: z.string().min(12).max(512).optional(),
-})
-export type AdminHandoverInput = z.infer<typeof AdminHandoverInput>
+// The input schema is the contract's, so the form, the CLI and the recipe validate alike.
+export { AdminHandoverInput }
 
 export type HandoverStepId =
   | 'create-user'

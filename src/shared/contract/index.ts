@@ -6,8 +6,10 @@
 import type { z } from 'zod'
 import type { Envelope } from '../errors'
 import { app } from './app'
+import { authentik, authentikEvents } from './authentik'
 import type { EventSpec, MethodSpec } from './define'
 import { docker, dockerEvents } from './docker'
+import { recipes } from './recipes'
 import { secrets } from './secrets'
 import { settings } from './settings'
 import { stack, stackEvents } from './stack'
@@ -18,11 +20,14 @@ export const contract = {
   settings,
   secrets,
   stack,
+  authentik,
+  recipes,
 } as const satisfies Record<string, Record<string, MethodSpec>>
 
 export const events = {
   ...dockerEvents,
   ...stackEvents,
+  ...authentikEvents,
 } as const satisfies Record<string, EventSpec>
 
 export type Contract = typeof contract
@@ -86,6 +91,8 @@ export function specOf(name: MethodName): MethodSpec {
 }
 
 export * from './app'
+export * from './authentik'
+export * from './recipes'
 export * from './docker'
 export * from './secrets'
 export * from './settings'

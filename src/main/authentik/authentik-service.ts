@@ -1,0 +1,91 @@
+import type { AuthentikStatus } from '../../shared/contract'
+import { GatehouseError } from '../../shared/errors'
+import type { EventBus } from '../core/event-bus'
+import {
+  AdminHandoverInput,
+  applyAdminHandover,
+  planAdminHandover,
+} from '../recipes/r1-admin-handover'
+import type { SecretStore } from '../secrets/store'
+import type { SettingsStore } from '../settings/store'
+import { connectAuthentik, detectVersion } from './client'
+import { authentikBaseUrl, currentToken, tokenProvider } from './connection'
+import { waitForAuthentik } from './readiness'
+
+/** The Authentik side of the contract: status, readiness, and R1 through the one client. */
+export function createAuthentikService(options: {
+  settings: SettingsStore
+  secrets: SecretStore
+  bus: EventBus
+}) {
+  async function baseUrl(): Promise<string> {
+    const settings = await options.settings.load()
+    if (!settings)
+      throw new GatehouseError({
+        code: 'STACK_NOT_CONFIGURED',
+        message: 'Gatehouse does not know where Authentik is yet.',
+        hint: 'Fill in the first-run form in Settings and start the stack.',
+      })
+    return authentikBaseUrl(settings)
+  }
+
+  const connect = async () =>
+    connectAuthentik({ baseUrl: await baseUrl(), token: tokenProvider(options.secrets) })
+
+  return {
+    async status(): Promise<AuthentikStatus> {
+      const settings = await options.settings.load()
+      if (!settings)
+        return {
+          configured: false,
+          baseUrl: null,
+          reachable: false,
+          version: null,
+          tokenSource: 'none',
+        }
+      const url = authentikBaseUrl(settings)
+      const { source } = await currentToken(options.secrets)
+      try {
+        const detected = await detectVersion({ baseUrl: url, timeoutMs: 5000 })
+        return {
+          configured: true,
+          baseUrl: url,
+          reachable: true,
+          version: detected.version.raw,
+          tokenSource: source,
+        }
+      } catch (error) {
+        const data =
+          error instanceof GatehouseError
+            ? error.toData()
+            : { code: 'INTERNAL' as const, message: String(error), hint: '' }
+        return {
+          configured: true,
+          baseUrl: url,
+          reachable: false,
+          version: null,
+          tokenSource: source,
+          error: data,
+        }
+      }
+    },
+
+    async waitReady(timeoutMs: number) {
+      const client = await waitForAuthentik({
+        baseUrl: await baseUrl(),
+        token: tokenProvider(options.secrets),
+        timeoutMs,
+        onProgress: (p) => options.bus.emit('authentik.progress', p),
+      })
+      return { baseUrl: client.baseUrl, version: client.version.raw }
+    },
+
+    async planHandover(input: Omit<AdminHandoverInput, 'password'>) {
+      return planAdminHandover(await connect(), input, { secrets: options.secrets })
+    },
+
+    async applyHandover(input: AdminHandoverInput) {
+      return applyAdminHandover(await connect(), input, { secrets: options.secrets })
+    },
+  }
+}

@@ -1,0 +1,42 @@
+import { z } from 'zod'
+import { GatehouseErrorData } from '../errors'
+import { event, method } from './define'
+
+export const AuthentikStatus = z.object({
+  configured: z.boolean(),
+  baseUrl: z.string().nullable(),
+  reachable: z.boolean(),
+  version: z.string().nullable(),
+  /** Which token Gatehouse uses: its own (after R1), the bootstrap one, or none yet. */
+  tokenSource: z.enum(['gatehouse', 'bootstrap', 'none']),
+  error: GatehouseErrorData.optional(),
+})
+export type AuthentikStatus = z.infer<typeof AuthentikStatus>
+
+export const ReadinessProgress = z.object({
+  phase: z.enum(['server', 'version', 'token']),
+  attempt: z.number(),
+  elapsedMs: z.number(),
+  observed: z.string(),
+  done: z.boolean(),
+})
+
+export const authentik = {
+  status: method({
+    summary: 'Where Authentik answers, its version, and which token Gatehouse uses',
+    input: z.strictObject({}),
+    output: AuthentikStatus,
+  }),
+  waitReady: method({
+    summary: 'Wait until Authentik is ready and accepts Gatehouse’s token (progress streamed)',
+    input: z.strictObject({ timeoutMs: z.int().min(1000).max(900_000).default(180_000) }),
+    output: z.object({ baseUrl: z.string(), version: z.string() }),
+  }),
+}
+
+export const authentikEvents = {
+  'authentik.progress': event({
+    summary: 'Readiness phases while waiting for Authentik (server → version → token)',
+    payload: ReadinessProgress,
+  }),
+}
