@@ -4,9 +4,14 @@ import { panels } from './panels'
 import DashboardView from './views/DashboardView.vue'
 import PlannedPanelView from './views/PlannedPanelView.vue'
 import SettingsView from './views/SettingsView.vue'
+import SetupView from './views/SetupView.vue'
 
 /** Panels that exist; the others show an honest "not built yet". */
-const built: Record<string, Component> = { dashboard: DashboardView, settings: SettingsView }
+const built: Record<string, Component> = {
+  dashboard: DashboardView,
+  settings: SettingsView,
+  setup: SetupView,
+}
 
 const routes: RouteRecordRaw[] = panels.map((panel) => ({
   name: panel.name,
