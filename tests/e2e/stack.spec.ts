@@ -1,4 +1,6 @@
 import { expect, test } from '@playwright/test'
+import { execFileSync } from 'node:child_process'
+import { startFakeAuthentik } from '../fakes/authentik/server'
 
 /**
  * The first-run path a NAS admin takes: fill in Settings, click Start, watch the steps tick off,
@@ -89,6 +91,63 @@ test('the e-mail test shows the worker’s answer', async ({ page }) => {
   await expect(page.getByTestId('email-result')).toContainText(
     'Sent test email to someone@example.test',
   )
+})
+
+test('R1 in the Setup panel: Authentik ready, plan, apply, password shown once', async ({
+  page,
+}) => {
+  // The stack's Authentik here is a busybox stand-in, so the schema-checked fake plays the API,
+  // with the bootstrap token Gatehouse generated into the keychain at Start.
+  const bootstrapToken = execFileSync(
+    'secret-tool',
+    ['lookup', 'service', 'gatehouse', 'username', 'bootstrapToken'],
+    { encoding: 'utf8' },
+  ).trim()
+  expect(bootstrapToken).toMatch(/^[A-Za-z0-9]{50,}$/)
+  const fake = await startFakeAuthentik({ version: '2026.8.3', bootstrapToken, slowStartMs: 1500 })
+  try {
+    await page.goto(url())
+    await page.getByTestId('nav-settings').click()
+    await page.getByTestId('advanced').getByText('Advanced').click()
+    await page.getByTestId('f-authentikUrl').locator('input').fill(fake.url)
+    await page.getByTestId('settings-save').click()
+    await expect(page.getByText('Settings saved.')).toBeVisible()
+
+    await page.getByTestId('nav-setup').click()
+    await page.getByTestId('authentik-wait').click()
+    await expect(page.getByTestId('authentik-version')).toHaveText('Authentik 2026.8.3', {
+      timeout: 30_000,
+    })
+    await expect(page.getByTestId('authentik-indicator')).toHaveAttribute('data-state', 'up')
+
+    await page.getByTestId('r1-username').locator('input').fill('akadmin')
+    await page.getByTestId('r1-name').locator('input').fill('Alice Admin')
+    await page.getByTestId('r1-email').locator('input').fill('alice@example.test')
+    await page.getByTestId('r1-plan').click()
+    await expect(page.getByText('Choose a name other than akadmin')).toBeVisible()
+
+    await page.getByTestId('r1-username').locator('input').fill('alice')
+    await page.getByTestId('r1-plan').click()
+    const steps = page.getByTestId('r1-steps')
+    await expect(steps.locator('[data-step="create-user"]')).toHaveAttribute(
+      'data-status',
+      'planned',
+    )
+    await expect(steps.locator('[data-step="deactivate-akadmin"]')).toBeVisible()
+    await page.getByTestId('r1-apply').click()
+    await expect(steps.locator('[data-step="deactivate-akadmin"]')).toHaveAttribute(
+      'data-status',
+      'done',
+    )
+    await expect(page.getByTestId('r1-password-once')).toContainText(/[A-Za-z0-9]{24}/)
+    await expect(page.getByTestId('authentik-card')).toContainText('token: gatehouse')
+
+    await page.getByTestId('r1-plan').click()
+    await expect(page.getByTestId('r1-nothing')).toBeVisible()
+    expect(fake.schemaViolations).toEqual([])
+  } finally {
+    await fake.close()
+  }
 })
 
 test('removing the data asks for the stack name', async ({ page }) => {
