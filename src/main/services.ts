@@ -102,6 +102,8 @@ export function createServices(options: ServiceOptions): Services {
     authentik: {
       status: () => authentik.status(),
       waitReady: ({ timeoutMs }) => authentik.waitReady(timeoutMs),
+      inspectCertificate: () => authentik.inspectCertificate(),
+      trustCertificate: ({ sha256 }) => authentik.trustCertificate(sha256),
     },
     recipes: {
       adminHandoverPlan: (input) => authentik.planHandover(input),

@@ -180,6 +180,27 @@ export const SettingsSchema = z.strictObject({
     .url({ protocol: /^https?$/, error: 'Enter an http:// or https:// address.' })
     .max(1024)
     .optional(),
+  /**
+   * A certificate the admin chose to trust for Authentik's API after comparing its fingerprint
+   * (self-signed), or an internal CA (PEM). Verification is never switched off.
+   */
+  authentikTls: z
+    .discriminatedUnion('mode', [
+      z.strictObject({
+        mode: z.literal('fingerprint'),
+        sha256: z
+          .string()
+          .regex(/^([0-9A-Fa-f]{2}:?){32}$/, { error: 'Not a SHA-256 fingerprint.' }),
+      }),
+      z.strictObject({
+        mode: z.literal('ca'),
+        caPem: z
+          .string()
+          .max(65536)
+          .regex(/-----BEGIN CERTIFICATE-----/, { error: 'Paste a PEM certificate.' }),
+      }),
+    ])
+    .optional(),
   /** Publish Authentik's port 9000 on 127.0.0.1 only, for setup before DNS and Traefik work. */
   publishSetupPort: z.boolean().default(false),
   /**

@@ -8,6 +8,7 @@ import { createLocalBridge } from '../../src/main/core/local-bridge'
 import { createMemoryStore } from '../../src/main/secrets/store'
 import { createServices, type Services } from '../../src/main/services'
 import { startFakeAuthentik, type FakeAuthentik, type FakeVersion } from '../fakes/authentik/server'
+import { selfSignedCertificate, startTlsProxy } from '../support/tls-proxy'
 
 /**
  * Status, readiness and R1 through the contract, as the UI and `gatehouse recipes …` reach them,
@@ -99,3 +100,57 @@ describe.each<FakeVersion>(['2025.6.3', '2026.8.3'])(
     })
   },
 )
+
+describe('a self-signed Authentik certificate', () => {
+  test('is refused until the admin trusts its fingerprint, then accepted; another one is refused', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'gh-tls-'))
+    const fake = await startFakeAuthentik({ version: '2026.8.3', bootstrapToken: 'T'.repeat(60) })
+    const cert = selfSignedCertificate()
+    const proxy = await startTlsProxy(fake.port, cert)
+    const services = createServices({
+      host: 'cli',
+      dataDir,
+      secretStore: createMemoryStore({ bootstrapToken: 'T'.repeat(60) }),
+    })
+    const client = createClient(
+      createLocalBridge(services.dispatcher, services.bus, { host: 'cli' }),
+    )
+    try {
+      await client.settings.save({
+        baseDomain: 'example.test',
+        adminEmail: 'admin@example.test',
+        smtp: { host: 'smtp.example.test', port: 587, from: 'a@example.test', tls: 'starttls' },
+        dataFolder: join(dataDir, 'stack'),
+        timezone: 'UTC',
+        authentikUrl: proxy.url,
+      })
+      const before = await client.authentik.status()
+      expect(before).toMatchObject({ reachable: false, error: { code: 'AUTHENTIK_TLS_UNTRUSTED' } })
+      const shown = await client.authentik.inspectCertificate()
+      expect(shown.trustedBySystem).toBe(false)
+      expect(shown.fingerprint.replace(/:/g, '').toLowerCase()).toBe(
+        cert.sha256.replace(/:/g, '').toLowerCase(),
+      )
+      await client.authentik.trustCertificate({ sha256: shown.fingerprint })
+      expect(await client.authentik.status()).toMatchObject({
+        reachable: true,
+        version: '2026.8.3',
+      })
+      expect((await client.settings.get())?.authentikTls).toEqual({
+        mode: 'fingerprint',
+        sha256: shown.fingerprint,
+      })
+      // A different certificate behind the same address is refused again.
+      await client.authentik.trustCertificate({ sha256: 'AB:'.repeat(31) + 'AB' })
+      expect(await client.authentik.status()).toMatchObject({
+        reachable: false,
+        error: { code: 'AUTHENTIK_TLS_UNTRUSTED' },
+      })
+    } finally {
+      services.dispose()
+      await proxy.close()
+      await fake.close()
+      rmSync(dataDir, { recursive: true, force: true })
+    }
+  })
+})

@@ -11,6 +11,7 @@ import type { SettingsStore } from '../settings/store'
 import { connectAuthentik, detectVersion } from './client'
 import { authentikBaseUrl, currentToken, tokenProvider } from './connection'
 import { waitForAuthentik } from './readiness'
+import { inspectCertificate } from './transport'
 
 /** The Authentik side of the contract: status, readiness, and R1 through the one client. */
 export function createAuthentikService(options: {
@@ -18,7 +19,7 @@ export function createAuthentikService(options: {
   secrets: SecretStore
   bus: EventBus
 }) {
-  async function baseUrl(): Promise<string> {
+  async function loadConfigured() {
     const settings = await options.settings.load()
     if (!settings)
       throw new GatehouseError({
@@ -26,11 +27,20 @@ export function createAuthentikService(options: {
         message: 'Gatehouse does not know where Authentik is yet.',
         hint: 'Fill in the first-run form in Settings and start the stack.',
       })
-    return authentikBaseUrl(settings)
+    return settings
   }
 
-  const connect = async () =>
-    connectAuthentik({ baseUrl: await baseUrl(), token: tokenProvider(options.secrets) })
+  /** Where, and with which certificate trust, every call goes. */
+  async function connection() {
+    const settings = await loadConfigured()
+    return {
+      baseUrl: authentikBaseUrl(settings),
+      token: tokenProvider(options.secrets),
+      ...(settings.authentikTls ? { tls: settings.authentikTls } : {}),
+    }
+  }
+
+  const connect = async () => connectAuthentik(await connection())
 
   return {
     async status(): Promise<AuthentikStatus> {
@@ -46,7 +56,11 @@ export function createAuthentikService(options: {
       const url = authentikBaseUrl(settings)
       const { source } = await currentToken(options.secrets)
       try {
-        const detected = await detectVersion({ baseUrl: url, timeoutMs: 5000 })
+        const detected = await detectVersion({
+          baseUrl: url,
+          timeoutMs: 5000,
+          ...(settings.authentikTls ? { tls: settings.authentikTls } : {}),
+        })
         return {
           configured: true,
           baseUrl: url,
@@ -72,12 +86,29 @@ export function createAuthentikService(options: {
 
     async waitReady(timeoutMs: number) {
       const client = await waitForAuthentik({
-        baseUrl: await baseUrl(),
-        token: tokenProvider(options.secrets),
+        ...(await connection()),
         timeoutMs,
         onProgress: (p) => options.bus.emit('authentik.progress', p),
       })
       return { baseUrl: client.baseUrl, version: client.version.raw }
+    },
+
+    async inspectCertificate() {
+      const { baseUrl } = await connection()
+      if (!baseUrl.startsWith('https:'))
+        throw new GatehouseError({
+          code: 'VALIDATION_FAILED',
+          message: `${baseUrl} is not an https address: there is no certificate to inspect.`,
+          hint: 'Certificates matter only for https://auth.<domain> or an https Authentik address.',
+        })
+      return inspectCertificate(baseUrl)
+    },
+
+    /** Stores the admin's decision; only this exact certificate is accepted from now on. */
+    async trustCertificate(sha256: string) {
+      const settings = await loadConfigured()
+      await options.settings.save({ ...settings, authentikTls: { mode: 'fingerprint', sha256 } })
+      return { trusted: true as const }
     },
 
     async planHandover(input: Omit<AdminHandoverInput, 'password'>) {

@@ -21,11 +21,29 @@ export const ReadinessProgress = z.object({
   done: z.boolean(),
 })
 
+export const CertificateInfo = z.object({
+  fingerprint: z.string(),
+  subject: z.string().optional(),
+  issuer: z.string().optional(),
+  validTo: z.string(),
+  trustedBySystem: z.boolean(),
+})
+
 export const authentik = {
   status: method({
     summary: 'Where Authentik answers, its version, and which token Gatehouse uses',
     input: z.strictObject({}),
     output: AuthentikStatus,
+  }),
+  inspectCertificate: method({
+    summary: 'The TLS certificate Authentik presents (fingerprint to compare before trusting it)',
+    input: z.strictObject({}),
+    output: CertificateInfo,
+  }),
+  trustCertificate: method({
+    summary: 'Trust exactly the certificate with this SHA-256 fingerprint (stored in the settings)',
+    input: z.strictObject({ sha256: z.string().regex(/^([0-9A-Fa-f]{2}:?){32}$/) }),
+    output: z.object({ trusted: z.literal(true) }),
   }),
   waitReady: method({
     summary: 'Wait until Authentik is ready and accepts Gatehouse’s token (progress streamed)',
