@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Docker from 'dockerode'
+import { ensureFakeAuthentikImage } from '../support/fake-authentik-image'
 import { ensureFakeStackImage } from '../support/fake-stack-image'
 import { removeProjectResources, removeTestNetwork, testProject } from '../support/stack-resources'
 
@@ -17,6 +18,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const project = testProject()
   const network = `${project}-proxy`
   process.env.GATEHOUSE_E2E_IMAGE = await ensureFakeStackImage(api)
+  process.env.GATEHOUSE_E2E_AUTHENTIK_IMAGE = await ensureFakeAuthentikImage(api)
   const child = spawn(process.execPath, ['out/main/serve.js'], {
     env: { ...process.env, GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_TRAEFIK_NETWORK: network },
     stdio: ['ignore', 'pipe', 'pipe'],
