@@ -11,5 +11,8 @@ export function fieldErrors(error: GatehouseErrorData | null): Record<string, st
   const issues = (error?.details?.issues ?? []) as { path: string; message: string }[]
   const out: Record<string, string> = {}
   for (const issue of issues) out[issue.path] ??= issue.message
+  // Authentik's own 400s (AUTHENTIK_REJECTED) carry its field messages, e.g. a taken username.
+  const fields = (error?.details?.fields ?? {}) as Record<string, string[]>
+  for (const [field, messages] of Object.entries(fields)) out[field] ??= messages.join(' ')
   return out
 }
