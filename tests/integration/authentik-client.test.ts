@@ -8,23 +8,13 @@ import {
 import { waitForAuthentik, type ReadinessProgress } from '../../src/main/authentik/readiness'
 import { inspectCertificate } from '../../src/main/authentik/transport'
 import { parseVersion } from '../../src/main/authentik/version'
-import { GatehouseError } from '../../src/shared/errors'
 import { startFakeAuthentik, type FakeAuthentik, type FakeVersion } from '../fakes/authentik/server'
 import { freePort } from '../support/ports'
 import { selfSignedCertificate, startTlsProxy } from '../support/tls-proxy'
+import { caught } from '../support/caught'
 
 const BOOTSTRAP_TOKEN = 'bootstrap-token-0123456789abcdefghijklmnopqrstuvwxyz'
 const fastRetry = { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 100 }
-
-async function failure(promise: Promise<unknown>): Promise<GatehouseError> {
-  try {
-    await promise
-  } catch (error) {
-    expect(error).toBeInstanceOf(GatehouseError)
-    return error as GatehouseError
-  }
-  throw new Error('expected a GatehouseError, got success')
-}
 
 describe.each(['2025.6.3', '2026.8.3'] as FakeVersion[])(
   'Authentik client against fake %s',
@@ -109,7 +99,7 @@ describe.each(['2025.6.3', '2026.8.3'] as FakeVersion[])(
 
     test('readiness timeout names what is missing: the server, or the token', async () => {
       const f = await start({ slowStartMs: 60_000 })
-      const notReady = await failure(
+      const notReady = await caught(
         waitForAuthentik({
           baseUrl: f.url,
           token: () => BOOTSTRAP_TOKEN,
@@ -124,7 +114,7 @@ describe.each(['2025.6.3', '2026.8.3'] as FakeVersion[])(
       fake = undefined
 
       const ready = await start()
-      const noToken = await failure(
+      const noToken = await caught(
         waitForAuthentik({
           baseUrl: ready.url,
           token: () => 'not-the-bootstrap-token',
@@ -182,19 +172,19 @@ describe.each(['2025.6.3', '2026.8.3'] as FakeVersion[])(
       expect((await client.withToken(() => BOOTSTRAP_TOKEN).me()).username).toBe('akadmin')
       const akadmin = await client.findUser('akadmin')
       await client.updateUser(akadmin!.pk, { isActive: false })
-      const dead = await failure(client.withToken(() => BOOTSTRAP_TOKEN).me())
+      const dead = await caught(client.withToken(() => BOOTSTRAP_TOKEN).me())
       expect(dead.code).toBe('AUTHENTIK_AUTH_FAILED')
       expect((await client.me()).username).toBe('alice')
     })
 
     test('bad input: wrong token, duplicate username, missing object are distinct typed errors', async () => {
       const f = await start()
-      const wrong = await failure((await connect(f, 'wrong-token')).me())
+      const wrong = await caught((await connect(f, 'wrong-token')).me())
       expect(wrong.code).toBe('AUTHENTIK_AUTH_FAILED')
       expect(wrong.details).toMatchObject({ status: 403, detail: 'Token invalid/expired' })
 
       const client = await connect(f)
-      const duplicate = await failure(
+      const duplicate = await caught(
         client.createUser({ username: 'akadmin', name: 'x', email: 'x@example.org' }),
       )
       expect(duplicate.code).toBe('AUTHENTIK_REJECTED')
@@ -202,7 +192,7 @@ describe.each(['2025.6.3', '2026.8.3'] as FakeVersion[])(
       expect(duplicate.message).toMatch(/username/)
       expect(duplicate.hint).toMatch(/username/)
 
-      const missing = await failure(client.setPassword(987_654, 'some-password-123'))
+      const missing = await caught(client.setPassword(987_654, 'some-password-123'))
       expect(missing.code).toBe('AUTHENTIK_NOT_FOUND')
     })
 
@@ -212,7 +202,7 @@ describe.each(['2025.6.3', '2026.8.3'] as FakeVersion[])(
         ...(body as object),
         info: { ...(body as { info: object }).info, version: '2024.12.3' },
       }))
-      const old = await failure(connect(f, null))
+      const old = await caught(connect(f, null))
       expect(old.code).toBe('AUTHENTIK_VERSION_UNSUPPORTED')
       expect(old.details).toMatchObject({ reported: '2024.12.3' })
 
@@ -220,7 +210,7 @@ describe.each(['2025.6.3', '2026.8.3'] as FakeVersion[])(
         ...(body as object),
         version_current: '2026.11.1',
       }))
-      const future = await failure(connect(f))
+      const future = await caught(connect(f))
       expect(future.code).toBe('AUTHENTIK_VERSION_UNSUPPORTED')
       expect(future.message).toMatch(/2026\.11\.1/)
     })
@@ -231,7 +221,7 @@ describe.each(['2025.6.3', '2026.8.3'] as FakeVersion[])(
       const proxy = await startTlsProxy(f.port, cert)
       cleanups.push(proxy.close)
 
-      const untrusted = await failure(connectAuthentik({ baseUrl: proxy.url, retry: fastRetry }))
+      const untrusted = await caught(connectAuthentik({ baseUrl: proxy.url, retry: fastRetry }))
       expect(untrusted.code).toBe('AUTHENTIK_TLS_UNTRUSTED')
       expect(untrusted.message).toMatch(/self-signed/)
       const shown = String(untrusted.details?.fingerprint)
@@ -252,7 +242,7 @@ describe.each(['2025.6.3', '2026.8.3'] as FakeVersion[])(
       })
       expect((await viaCa.me()).username).toBe('akadmin')
 
-      const wrongPin = await failure(
+      const wrongPin = await caught(
         connectAuthentik({
           baseUrl: proxy.url,
           tls: { mode: 'fingerprint', sha256: 'AB'.repeat(32) },
@@ -265,7 +255,7 @@ describe.each(['2025.6.3', '2026.8.3'] as FakeVersion[])(
       const otherName = selfSignedCertificate('DNS:gatehouse.invalid')
       const otherProxy = await startTlsProxy(f.port, otherName)
       cleanups.push(otherProxy.close)
-      const wrongName = await failure(
+      const wrongName = await caught(
         connectAuthentik({
           baseUrl: otherProxy.url,
           tls: { mode: 'ca', caPem: otherName.certPem },
@@ -282,7 +272,7 @@ describe('Authentik client without a server', () => {
   test('an unreachable host is AUTHENTIK_UNREACHABLE, after retrying the read', async () => {
     const port = await freePort()
     const retries: number[] = []
-    const error = await failure(
+    const error = await caught(
       connectAuthentik({
         baseUrl: `http://127.0.0.1:${port}`,
         retry: fastRetry,

@@ -14,10 +14,10 @@ import type { StackProgress } from '../../src/main/docker/progress'
 import { pullImage } from '../../src/main/docker/pull'
 import { ensureVolumes, removeVolumes } from '../../src/main/docker/volumes'
 import type { ServiceSpec, StackSpec } from '../../src/main/stack/model'
-import { GatehouseError } from '../../src/shared/errors'
 import { ensureBusyboxImage } from '../support/images'
 import { freePort, occupyPort } from '../support/ports'
 import { removeProjectResources, removeTestNetwork, testProject } from '../support/stack-resources'
+import { caught } from '../support/caught'
 
 /**
  * The stack lifecycle against the real engine, on small busybox images standing in for
@@ -138,16 +138,6 @@ function serverLike(o: {
 
 async function inspect(project: string, service: string): Promise<ContainerInspectInfo> {
   return api.getContainer(containerName(project, service)).inspect()
-}
-
-async function caught(promise: Promise<unknown>): Promise<GatehouseError> {
-  try {
-    await promise
-  } catch (error) {
-    expect(error).toBeInstanceOf(GatehouseError)
-    return error as GatehouseError
-  }
-  throw new Error('expected a GatehouseError, got success')
 }
 
 beforeAll(async () => {

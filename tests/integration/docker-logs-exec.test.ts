@@ -5,9 +5,9 @@ import { exec } from '../../src/main/docker/exec'
 import { up } from '../../src/main/docker/lifecycle'
 import { followLogs, tailLogs, type LogLine } from '../../src/main/docker/logs'
 import type { ServiceSpec, StackSpec } from '../../src/main/stack/model'
-import { GatehouseError } from '../../src/shared/errors'
 import { ensureBusyboxImage } from '../support/images'
 import { removeProjectResources, removeTestNetwork, testProject } from '../support/stack-resources'
+import { caught } from '../support/caught'
 
 /** Logs (tail and follow, stdout vs stderr, batching, close) and exec on real containers. */
 
@@ -33,16 +33,6 @@ const service = (name: string, script: string): ServiceSpec => ({
 const chatter = () => containerName(project, 'chatter')
 const flood = () => containerName(project, 'flood')
 const FLOOD_LINES = 5000
-
-async function caught(promise: Promise<unknown>): Promise<GatehouseError> {
-  try {
-    await promise
-  } catch (error) {
-    expect(error).toBeInstanceOf(GatehouseError)
-    return error as GatehouseError
-  }
-  throw new Error('expected a GatehouseError, got success')
-}
 
 const until = async (check: () => boolean, ms: number) => {
   const deadline = Date.now() + ms

@@ -3,11 +3,11 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createDockerEngine } from '../../src/main/docker/engine'
 import { pullImage, type PullProgress } from '../../src/main/docker/pull'
 import { up } from '../../src/main/docker/lifecycle'
-import { GatehouseError } from '../../src/shared/errors'
 import { buildBulkImage, ensureBusyboxImage } from '../support/images'
 import { freePort } from '../support/ports'
 import { pushImage, startRegistry, type LocalRegistry } from '../support/registry'
 import { removeProjectResources, removeTestNetwork, testProject } from '../support/stack-resources'
+import { caught } from '../support/caught'
 
 /**
  * Pulls through the engine from Debian's docker-registry on 127.0.0.1: a 24 MB layer of random
@@ -20,16 +20,6 @@ const api = engine.api
 let registry: LocalRegistry
 let ref: string
 const LAYER_BYTES = 24 * 1024 * 1024
-
-async function caught(promise: Promise<unknown>): Promise<GatehouseError> {
-  try {
-    await promise
-  } catch (error) {
-    expect(error).toBeInstanceOf(GatehouseError)
-    return error as GatehouseError
-  }
-  throw new Error('expected a GatehouseError, got success')
-}
 
 async function removeLocal(image: string) {
   await api
