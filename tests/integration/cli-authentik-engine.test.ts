@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -7,26 +6,22 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { ensureFakeAuthentikImage } from '../support/fake-authentik-image'
 import { ensureFakeStackImage } from '../support/fake-stack-image'
 import { removeProjectResources, removeTestNetwork, testProject } from '../support/stack-resources'
+import { runGatehouse } from '../support/gatehouse-cli'
 
 /**
  * The whole first day on the real engine, through the `gatehouse` CLI: Start a stack whose
  * Authentik server is the schema-checked fake (as a container, bootstrap values from the
  * keychain), wait until its API is ready on the published 127.0.0.1:9000, run R1.
  */
-const root = join(import.meta.dirname, '..', '..')
 const dataDir = mkdtempSync(join(tmpdir(), 'gh-cli-ak-'))
 const project = testProject()
 const network = `${project}-proxy`
 const api = new Docker()
 
 function gatehouse(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(root, 'bin', 'gatehouse.mjs'), ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_TRAEFIK_NETWORK: network },
-    timeout: 180_000,
-  })
-  if (r.status !== 0) console.error(r.stderr)
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
+  const r = runGatehouse(args, { GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_TRAEFIK_NETWORK: network })
+  if (r.code !== 0) console.error(r.stderr)
+  return r
 }
 
 let images = { postgresql: '', authentik: '' }

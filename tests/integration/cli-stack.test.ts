@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -6,21 +5,17 @@ import Docker from 'dockerode'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { ensureFakeStackImage } from '../support/fake-stack-image'
 import { removeProjectResources, removeTestNetwork, testProject } from '../support/stack-resources'
+import { runGatehouse } from '../support/gatehouse-cli'
 
 /** `gatehouse stack …` and `gatehouse secrets status` as a script or cron job would run them. */
-const root = join(import.meta.dirname, '..', '..')
 const dataDir = mkdtempSync(join(tmpdir(), 'gh-cli-stack-'))
 const project = testProject()
 const network = `${project}-proxy`
 const api = new Docker()
 
 function gatehouse(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(root, 'bin', 'gatehouse.mjs'), ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_TRAEFIK_NETWORK: network },
-    timeout: 120_000,
-  })
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
+  const r = runGatehouse(args, { GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_TRAEFIK_NETWORK: network })
+  return r
 }
 
 let image = ''

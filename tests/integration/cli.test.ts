@@ -1,23 +1,20 @@
-import { spawnSync } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { methodNames } from '../../src/shared/contract'
 import { engineVersionFromDockerCli } from '../support/docker-cli'
+import { runGatehouse } from '../support/gatehouse-cli'
 
-const root = join(import.meta.dirname, '..', '..')
 const dataDir = mkdtempSync(join(tmpdir(), 'gh-cli-'))
 
 /** The real `gatehouse` bin, as a user runs it (built by `npm run build`). */
 function gatehouse(args: string[], env: Record<string, string> = {}, input?: string) {
-  const result = spawnSync(process.execPath, [join(root, 'bin', 'gatehouse.mjs'), ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, GATEHOUSE_DATA_DIR: dataDir, ...env },
-    input,
-    timeout: 60_000,
-  })
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr }
+  return runGatehouse(
+    args,
+    { GATEHOUSE_DATA_DIR: dataDir, ...env },
+    input === undefined ? {} : { input },
+  )
 }
 
 describe('gatehouse CLI', () => {
