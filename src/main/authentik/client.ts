@@ -3,6 +3,7 @@ import * as ak2026 from 'authentik-api-2026'
 import { z } from 'zod'
 import { GatehouseError } from '../../shared/errors'
 import { httpError, transportError } from './errors'
+import { createRest, type AuthentikRest } from './rest'
 import type { RetryPolicy } from './retry'
 import { createTransport, type FetchLike, type TlsTrust, type TransportOptions } from './transport'
 import {
@@ -381,6 +382,8 @@ export interface AuthentikClient {
   findToken(identifier: string): Promise<AkToken | null>
   createToken(token: { identifier: string; userPk: number; description: string }): Promise<AkToken>
   setTokenKey(identifier: string, key: string): Promise<void>
+  /** Authentik's REST API by path and snake_case fields (see rest.ts), same transport and token. */
+  readonly rest: AuthentikRest
 }
 
 /** A client for a server whose version is already known (see connectAuthentik). */
@@ -414,7 +417,10 @@ export function createAuthentikClient(
     return out
   }
 
+  const rest = createRest({ baseUrl, fetchApi, token: () => token() })
+
   const client: AuthentikClient = {
+    rest,
     baseUrl,
     version: options.version,
     features,
