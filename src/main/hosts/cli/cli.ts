@@ -16,14 +16,17 @@ export interface CliIO {
   interrupted?: Promise<void>
 }
 
-const USAGE = `Usage: gatehouse <domain> <method> [--json '{…}' | --json -] [--follow]
+const USAGE = `Usage: gatehouse <domain> <method> [<id>] [--json '{…}' | --json -] [--params '{…}'] [--follow]
 
 Calls one method of the Gatehouse contract and prints its result as JSON on stdout.
 On failure it prints the error and a hint on stderr and exits non-zero
 (1: the method failed, 2: the command line or its input is wrong).
 Progress of long work (e.g. \`gatehouse stack up\`) is printed on stderr.
 --follow keeps printing the method's live stream as JSON lines (e.g. \`gatehouse stack logs --follow\`)
-until Ctrl-C.`
+until Ctrl-C.
+A third word is the id of methods that take one, and --params fills their params:
+\`gatehouse recipes plan r8 --params '{"flowSlug":"join"}'\` is
+\`gatehouse recipes plan --json '{"id":"r8","params":{"flowSlug":"join"}}'\`.`
 
 /** Help generated from the contract, so a new method shows up here with no extra wiring. */
 export function helpText(): string {
@@ -71,6 +74,7 @@ export async function runCli(argv: string[], bridge: GatehouseBridge, io: CliIO)
   }
   const positional: string[] = []
   let json: string | undefined
+  let params: string | undefined
   let follow = false
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!
@@ -81,12 +85,23 @@ export async function runCli(argv: string[], bridge: GatehouseBridge, io: CliIO)
         printError(io, usageError('--json needs a value: a JSON object, or - to read stdin.'))
         return 2
       }
+    } else if (arg === '--params') {
+      params = argv[++i]
+      if (params === undefined) {
+        printError(
+          io,
+          usageError('--params needs a JSON object, e.g. --params \'{"flowSlug":"join"}\'.'),
+        )
+        return 2
+      }
     } else if (arg.startsWith('--json=')) json = arg.slice('--json='.length)
     else if (arg.startsWith('-')) {
       printError(io, usageError(`Unknown option ${arg}.`))
       return 2
     } else positional.push(arg)
   }
+  // `gatehouse recipes plan r8`: a third word is the `id` of methods that take one.
+  const id = positional.length === 3 ? positional.pop() : undefined
   if (positional.length !== 2) {
     printError(io, usageError('Give exactly a domain and a method, e.g. `gatehouse docker ping`.'))
     return 2
@@ -108,6 +123,26 @@ export async function runCli(argv: string[], bridge: GatehouseBridge, io: CliIO)
     } catch (error) {
       printError(io, usageError(`--json is not valid JSON: ${(error as Error).message}`))
       return 2
+    }
+  }
+  if (id !== undefined || params !== undefined) {
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+      printError(io, usageError('--json must be an object when an id or --params is given.'))
+      return 2
+    }
+    let parsedParams: unknown
+    if (params !== undefined) {
+      try {
+        parsedParams = JSON.parse(params)
+      } catch (error) {
+        printError(io, usageError(`--params is not valid JSON: ${(error as Error).message}`))
+        return 2
+      }
+    }
+    input = {
+      ...input,
+      ...(id !== undefined ? { id } : {}),
+      ...(params !== undefined ? { params: parsedParams } : {}),
     }
   }
   const stream = `${positional[0]}.${positional[1]}`
@@ -136,6 +171,16 @@ export async function runCli(argv: string[], bridge: GatehouseBridge, io: CliIO)
 
 /** One human line per progress event; unknown shapes fall back to compact JSON. */
 export function formatProgress(payload: unknown): string {
+  const r = payload as {
+    recipe?: string
+    index?: number
+    total?: number
+    title?: string
+    action?: string
+    status?: string
+  }
+  if (typeof r.recipe === 'string' && typeof r.title === 'string')
+    return `${r.recipe} ${String((r.index ?? 0) + 1)}/${String(r.total)}: ${String(r.action)} ${r.title}${r.status === 'done' ? ' — done' : ''}`
   const p = payload as { operation?: string; event?: Record<string, unknown> }
   const e = p.event
   if (!e || typeof e.step !== 'string') return `progress: ${JSON.stringify(payload)}`

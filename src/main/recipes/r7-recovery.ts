@@ -1,0 +1,99 @@
+/** R7: self-service password recovery by e-mail, linked from the login page. */
+import { z } from 'zod'
+import { ref } from '../reconcile/desired'
+import { kinds } from '../reconcile/kinds'
+import { binding, existingStage, stageNames } from './defaults'
+import { defineRecipe } from './recipe'
+
+export const r7Recovery = defineRecipe({
+  id: 'r7',
+  title: 'Self-service recovery',
+  section: 'Password recovery',
+  summary:
+    'A recovery flow (identify by username or e-mail, e-mail link, new password) linked from the login page.',
+  params: z.strictObject({
+    flowSlug: z
+      .string()
+      .regex(/^[-a-z0-9_]+$/, 'Use lower-case letters, digits, - and _ only.')
+      .max(50)
+      .default('recovery'),
+    emailSubject: z.string().trim().min(1).max(255).default('Authentik password recovery'),
+    tokenExpiry: z
+      .string()
+      .regex(/^(\w+=\d+(\.\d+)?;?)+$/, 'Use Authentik durations such as minutes=30.')
+      .default('minutes=30'),
+  }),
+  form: () => [
+    { key: 'flowSlug', label: 'Recovery flow slug', kind: 'text', default: 'recovery' },
+    {
+      key: 'emailSubject',
+      label: 'Recovery e-mail subject',
+      kind: 'text',
+      default: 'Authentik password recovery',
+    },
+    {
+      key: 'tokenExpiry',
+      label: 'Link valid for',
+      kind: 'select',
+      default: 'minutes=30',
+      options: [
+        { value: 'minutes=15', label: '15 minutes' },
+        { value: 'minutes=30', label: '30 minutes' },
+        { value: 'hours=2', label: '2 hours' },
+      ],
+    },
+  ],
+  desired: (p) => [
+    {
+      key: 'stage:recovery-identification',
+      kind: kinds.identificationStage,
+      ensure: 'present',
+      identity: { name: 'recovery-authentication-identification' },
+      fields: { user_fields: ['username', 'email'] },
+    },
+    {
+      key: 'stage:recovery-email',
+      kind: kinds.emailStage,
+      ensure: 'present',
+      identity: { name: 'recovery-email' },
+      fields: {
+        // The model default is false, which makes the stage ignore the SMTP settings of the
+        // stack and try localhost:25 (API map step H2).
+        use_global_settings: true,
+        subject: p.emailSubject,
+        template: 'email/password_reset.html',
+        token_expiry: p.tokenExpiry,
+      },
+    },
+    {
+      key: 'flow:recovery',
+      kind: kinds.flow,
+      ensure: 'present',
+      identity: { slug: p.flowSlug },
+      fields: { name: 'Recovery', title: 'Recovery', designation: 'recovery' },
+    },
+    existingStage(
+      'stage:password-change-prompt',
+      kinds.promptStage,
+      stageNames.passwordChangePrompt,
+    ),
+    existingStage(
+      'stage:password-change-write',
+      kinds.userWriteStage,
+      stageNames.passwordChangeWrite,
+    ),
+    binding('binding:identification', 'flow:recovery', 'stage:recovery-identification', 10),
+    binding('binding:email', 'flow:recovery', 'stage:recovery-email', 20),
+    binding('binding:prompt', 'flow:recovery', 'stage:password-change-prompt', 30),
+    binding('binding:write', 'flow:recovery', 'stage:password-change-write', 40),
+    // Last, so the login page links to a flow that is complete.
+    existingStage(
+      'stage:login-identification',
+      kinds.identificationStage,
+      stageNames.identification,
+      {
+        recovery_flow: ref('flow:recovery'),
+      },
+    ),
+  ],
+})

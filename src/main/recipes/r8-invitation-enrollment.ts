@@ -1,0 +1,146 @@
+/** R8: enrollment by invitation only, with e-mail confirmation; the invitations panel uses its flow. */
+import { z } from 'zod'
+import { owned, ref } from '../reconcile/desired'
+import { kinds } from '../reconcile/kinds'
+import type { JsonObject } from '../authentik/rest'
+import { binding, existing, existingStage, stageNames } from './defaults'
+import { defineRecipe } from './recipe'
+
+/** The prompts the guide puts on the enrollment prompt stage (default objects of a fresh install). */
+export const enrollmentPrompts = [
+  'default-user-settings-field-username',
+  'default-user-settings-field-name',
+  'default-user-settings-field-email',
+  'initial-setup-field-password',
+  'initial-setup-field-password-repeat',
+] as const
+
+export const r8InvitationEnrollment = defineRecipe({
+  id: 'r8',
+  title: 'Invitation-only enrollment',
+  section: 'Invitations',
+  summary:
+    'An "authentik Users" group, an enrollment flow that needs an invitation and confirms the e-mail address, and the prompt fields it asks.',
+  params: z.strictObject({
+    groupName: z.string().trim().min(1).max(150).default('authentik Users'),
+    flowSlug: z
+      .string()
+      .regex(/^[-a-z0-9_]+$/, 'Use lower-case letters, digits, - and _ only.')
+      .max(50)
+      .default('enrollment-invitation'),
+    addExistingUsers: z.boolean().default(true),
+    passwordPolicy: z.string().trim().max(200).default('password-complexity'),
+  }),
+  form: () => [
+    { key: 'groupName', label: 'Group for new users', kind: 'text', default: 'authentik Users' },
+    {
+      key: 'flowSlug',
+      label: 'Enrollment flow slug',
+      kind: 'text',
+      default: 'enrollment-invitation',
+    },
+    {
+      key: 'addExistingUsers',
+      label: 'Put the existing normal users into the group',
+      kind: 'boolean',
+      default: true,
+      help: 'Active internal users who are not admins.',
+    },
+    {
+      key: 'passwordPolicy',
+      label: 'Password policy for new users',
+      kind: 'text',
+      default: 'password-complexity',
+      help: 'Made by R5; skipped with a warning while it does not exist.',
+    },
+  ],
+  async desired(p, ctx) {
+    const normalUsers = p.addExistingUsers
+      ? (
+          await ctx.rest.list<JsonObject>(
+            '/core/users/',
+            { type: 'internal', is_active: true, is_superuser: false },
+            'list the normal users',
+          )
+        ).map((u) => Number(u.pk))
+      : []
+    return [
+      {
+        key: 'group',
+        kind: kinds.group,
+        ensure: 'present',
+        identity: { name: p.groupName },
+        query: { name: p.groupName, include_users: true },
+        fields: {
+          is_superuser: false,
+          ...(p.addExistingUsers ? { users: owned(normalUsers) } : {}),
+        },
+      },
+      {
+        key: 'stage:write',
+        kind: kinds.userWriteStage,
+        ensure: 'present',
+        identity: { name: 'enrollment-invitation-write' },
+        fields: {
+          user_creation_mode: 'create_when_required',
+          create_users_as_inactive: false,
+          user_type: 'internal',
+          create_users_group: ref('group'),
+        },
+      },
+      {
+        key: 'stage:invitation',
+        kind: kinds.invitationStage,
+        ensure: 'present',
+        identity: { name: 'enrollment-invitation' },
+        // With this on, anyone could enrol without an invitation: the recipe's whole point.
+        fields: { continue_flow_without_invitation: false },
+      },
+      {
+        key: 'stage:email',
+        kind: kinds.emailStage,
+        ensure: 'present',
+        identity: { name: 'enrollment-invitation-email' },
+        fields: {
+          use_global_settings: true,
+          subject: 'Account Confirmation',
+          template: 'email/account_confirmation.html',
+        },
+      },
+      {
+        key: 'flow',
+        kind: kinds.flow,
+        ensure: 'present',
+        identity: { slug: p.flowSlug },
+        fields: {
+          name: 'Enrollment Invitation',
+          title: 'Enrollment Invitation',
+          designation: 'enrollment',
+          compatibility_mode: true,
+        },
+      },
+      ...enrollmentPrompts.map((name) => existing(`prompt:${name}`, kinds.prompt, { name })),
+      {
+        key: 'policy',
+        kind: kinds.passwordPolicy,
+        ensure: 'optional' as const,
+        identity: { name: p.passwordPolicy },
+        missingHint: 'Apply R5 (password policy) first, then plan R8 again.',
+      },
+      existingStage('stage:prompt', kinds.promptStage, stageNames.enrollmentPrompt, {
+        fields: owned(enrollmentPrompts.map((name) => ref(`prompt:${name}`))),
+        validation_policies: owned([ref('policy')]),
+      }),
+      existingStage('stage:login', kinds.userLoginStage, stageNames.enrollmentLogin),
+      binding('binding:invitation', 'flow', 'stage:invitation', 10),
+      binding('binding:prompt', 'flow', 'stage:prompt', 20),
+      binding('binding:write', 'flow', 'stage:write', 30),
+      binding('binding:email', 'flow', 'stage:email', 40),
+      binding('binding:login', 'flow', 'stage:login', 50),
+    ]
+  },
+  notes: (p, ctx) => [
+    `Invitation links look like ${ctx.authentikHost}/if/flow/${p.flowSlug}/?itoken=<invitation id>; create them in the Invitations panel.`,
+    `The prompt stage ${stageNames.enrollmentPrompt} is shared with default-source-enrollment, so that flow asks the same fields (the guide intends this).`,
+  ],
+})

@@ -1,0 +1,262 @@
+/**
+ * Plan and apply of the setup recipes through the contract. Plans are dry runs of the same walk
+ * apply does; apply plans first (to refuse unsafe changes and to know every step), writes, then
+ * reads the server again so the admin sees that nothing is left to do.
+ */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { z } from 'zod'
+import type {
+  PlanStep,
+  PlanWarning,
+  RecipeApplyResult,
+  RecipeId,
+  RecipeInfo,
+  RecipePlan,
+  RecipeStatus,
+} from '../../shared/contract/recipes'
+import { GatehouseError, type GatehouseErrorData } from '../../shared/errors'
+import type { Settings } from '../../shared/settings'
+import type { AuthentikClient } from '../authentik/client'
+import type { EventBus } from '../core/event-bus'
+import { reconcile, type ReconcileResult } from '../reconcile/engine'
+import { recipeById, setupRecipes } from './index'
+import type { AnyRecipe, RecipeContext } from './recipe'
+
+export interface RecipesServiceOptions {
+  connect: () => Promise<{ client: AuthentikClient; settings: Settings }>
+  loadSettings: () => Promise<Settings | null>
+  bus: EventBus
+  dataDir: string
+  /** R3 runs the stack's `ak test_email`. */
+  testEmail: (to: string) => Promise<{ ok: boolean; output: string }>
+}
+
+/** Typed failures travel as data; anything else is a bug and goes up to the dispatcher. */
+function toErrorData(error: unknown): GatehouseErrorData {
+  if (error instanceof GatehouseError) return error.toData()
+  throw error
+}
+
+const AppliedRecord = z.record(z.string(), z.object({ appliedAt: z.string() }))
+
+export function createRecipesService(options: RecipesServiceOptions) {
+  const recordFile = join(options.dataDir, 'recipes-applied.json')
+
+  async function readApplied(): Promise<z.infer<typeof AppliedRecord>> {
+    try {
+      return AppliedRecord.parse(JSON.parse(await readFile(recordFile, 'utf8')))
+    } catch {
+      return {}
+    }
+  }
+  async function markApplied(id: RecipeId): Promise<void> {
+    const record = { ...(await readApplied()), [id]: { appliedAt: new Date().toISOString() } }
+    await mkdir(options.dataDir, { recursive: true })
+    const tmp = `${recordFile}.${process.pid}.tmp`
+    await writeFile(tmp, JSON.stringify(record, null, 2), { mode: 0o600 })
+    await rename(tmp, recordFile)
+  }
+
+  function parseParams(recipe: AnyRecipe, params: unknown): never {
+    const parsed = recipe.params.safeParse(params ?? {})
+    if (!parsed.success) {
+      const fields: Record<string, string[]> = {}
+      for (const issue of parsed.error.issues) {
+        const key = String(issue.path[0] ?? 'params')
+        ;(fields[key] ??= []).push(issue.message)
+      }
+      throw new GatehouseError({
+        code: 'VALIDATION_FAILED',
+        message: `The parameters of ${recipe.id.toUpperCase()} are not valid: ${Object.entries(
+          fields,
+        )
+          .map(([k, v]) => `${k}: ${v.join(' ')}`)
+          .join('; ')}.`,
+        hint: 'Correct the marked fields and plan again.',
+        details: { fields },
+      })
+    }
+    return parsed.data as never
+  }
+
+  async function context(): Promise<{ ctx: RecipeContext; client: AuthentikClient }> {
+    const { client, settings } = await options.connect()
+    const me = await client.me()
+    return {
+      client,
+      ctx: {
+        rest: client.rest,
+        features: client.features,
+        version: client.version.raw,
+        domain: settings.baseDomain,
+        authentikHost: `https://auth.${settings.baseDomain}`,
+        me: { pk: me.pk, username: me.username },
+      },
+    }
+  }
+
+  async function dryRun(recipe: AnyRecipe, params: never, ctx: RecipeContext) {
+    const desired = await recipe.desired(params, ctx)
+    const read = await reconcile(ctx.rest, desired, { dryRun: true })
+    const warnings: PlanWarning[] = [...read.warnings]
+    if (recipe.checks) warnings.push(...(await recipe.checks(params, ctx, read)))
+    return { desired, read, warnings }
+  }
+
+  const pending = (steps: PlanStep[]) => steps.filter((s) => s.action !== 'unchanged')
+
+  async function statusOf(id: RecipeId, read: ReconcileResult): Promise<RecipeStatus> {
+    if (pending(read.steps).length === 0) return 'applied'
+    return (await readApplied())[id] ? 'drifted' : 'not-applied'
+  }
+
+  async function plan(id: RecipeId, rawParams: unknown): Promise<RecipePlan> {
+    const recipe = recipeById(id)
+    const params = parseParams(recipe, rawParams)
+    const { ctx, client } = await context()
+    const { read, warnings } = await dryRun(recipe, params, ctx)
+    return {
+      recipe: id,
+      title: recipe.title,
+      baseUrl: client.baseUrl,
+      version: client.version.raw,
+      steps: read.steps,
+      warnings,
+      status: recipe.id === 'r3' ? 'not-applied' : await statusOf(id, read),
+      notes: recipe.notes?.(params, ctx, read) ?? [],
+    }
+  }
+
+  async function applyEmailCheck(rawParams: unknown): Promise<RecipeApplyResult> {
+    const params = parseParams(recipeById('r3'), rawParams) as { to?: string }
+    const settings = await options.loadSettings()
+    const to = params.to ?? settings?.adminEmail
+    if (!to)
+      throw new GatehouseError({
+        code: 'VALIDATION_FAILED',
+        message: 'There is no address to send the test e-mail to.',
+        hint: 'Enter one, or save the admin e-mail in Settings.',
+        details: { fields: { to: ['Required.'] } },
+      })
+    const step: PlanStep = {
+      key: 'test-email',
+      kind: 'check',
+      title: `ak test_email ${to}`,
+      action: 'update',
+      changes: [],
+    }
+    try {
+      const outcome = await options.testEmail(to)
+      return {
+        recipe: 'r3',
+        completed: outcome.ok,
+        steps: [{ ...step, status: outcome.ok ? 'done' : 'failed' }],
+        remaining: [],
+        warnings: outcome.ok
+          ? []
+          : [{ code: 'EMAIL_FAILED', message: outcome.output.slice(-2000) }],
+      }
+    } catch (error) {
+      return {
+        recipe: 'r3',
+        completed: false,
+        steps: [{ ...step, status: 'failed' }],
+        remaining: [],
+        warnings: [],
+        error: toErrorData(error),
+      }
+    }
+  }
+
+  async function apply(id: RecipeId, rawParams: unknown): Promise<RecipeApplyResult> {
+    if (id === 'r3') return applyEmailCheck(rawParams)
+    const recipe = recipeById(id)
+    const params = parseParams(recipe, rawParams)
+    const { ctx } = await context()
+    const before = await dryRun(recipe, params, ctx)
+    const blocking = before.warnings.filter((w) => w.blocking)
+    if (blocking.length > 0)
+      throw new GatehouseError({
+        code: 'RECIPE_UNSAFE',
+        message: `${recipe.id.toUpperCase()} was not applied: ${blocking.map((w) => w.message).join(' ')}`,
+        hint: blocking[0]?.hint ?? 'Resolve the warning shown with the plan, then apply again.',
+      })
+    const status = new Map<string, 'done' | 'failed' | 'not-run' | 'unchanged'>(
+      before.read.steps.map((s) => [s.key, s.action === 'unchanged' ? 'unchanged' : 'not-run']),
+    )
+    let running: string | null = null
+    let error: RecipeApplyResult['error']
+    try {
+      await reconcile(ctx.rest, before.desired, {
+        dryRun: false,
+        onStep: ({ step, index, total, status: phase }) => {
+          running = phase === 'running' ? step.key : null
+          if (phase === 'done') status.set(step.key, 'done')
+          options.bus.emit('recipes.progress', {
+            recipe: id,
+            index,
+            total,
+            title: step.title,
+            action: step.action,
+            status: phase,
+          })
+        },
+      })
+    } catch (caught) {
+      if (running) status.set(running, 'failed')
+      error = toErrorData(caught)
+    }
+    // Read everything back: what is left is what the admin still has to look at.
+    const after = await dryRun(recipe, params, ctx).catch(() => null)
+    const remaining = after ? pending(after.read.steps) : pending(before.read.steps)
+    const completed = !error && remaining.length === 0
+    if (completed) await markApplied(id)
+    return {
+      recipe: id,
+      completed,
+      steps: before.read.steps.map((s) => ({ ...s, status: status.get(s.key) ?? 'not-run' })),
+      remaining,
+      warnings: after?.warnings ?? before.warnings,
+      ...(error ? { error } : {}),
+    }
+  }
+
+  return {
+    list(): RecipeInfo[] {
+      return setupRecipes.map((recipe) => ({
+        id: recipe.id,
+        title: recipe.title,
+        section: recipe.section,
+        summary: recipe.summary,
+        kind: recipe.id === 'r3' ? ('check' as const) : ('authentik' as const),
+        form: recipe.form({ domain: '<domain>' }),
+      }))
+    },
+    plan,
+    apply,
+    async status() {
+      const { ctx } = await context()
+      const out = []
+      for (const recipe of setupRecipes) {
+        if (recipe.id === 'r3') continue
+        try {
+          const { read } = await dryRun(recipe, parseParams(recipe, {}), ctx)
+          out.push({
+            id: recipe.id,
+            status: await statusOf(recipe.id, read),
+            changes: pending(read.steps).length,
+          })
+        } catch (caught) {
+          out.push({
+            id: recipe.id,
+            status: 'unknown' as const,
+            changes: 0,
+            error: toErrorData(caught),
+          })
+        }
+      }
+      return out
+    },
+  }
+}

@@ -1,0 +1,75 @@
+import { expect, test } from '@playwright/test'
+import { startFakeAuthentik, type FakeAuthentik } from '../fakes/authentik/server'
+import { invoke, startServeHost, type ServeHost } from '../support/serve-host'
+
+/**
+ * The Setup panel's recipes in Chromium against a browser host of its own, pointed at the fake
+ * Authentik: plan R8, read the diff, apply it, see every line done and the recipe applied, and a
+ * second plan with nothing left to do.
+ */
+let fake: FakeAuthentik
+let host: ServeHost
+const token = 'E'.repeat(60)
+
+test.beforeAll(async () => {
+  fake = await startFakeAuthentik({ version: '2026.8.3', bootstrapToken: token })
+  host = await startServeHost({ keychainService: 'gatehouse-e2e-recipes', bootstrapToken: token })
+  await invoke(host, 'settings.save', {
+    baseDomain: 'example.test',
+    adminEmail: 'admin@example.test',
+    smtp: { host: 'smtp.example.test', port: 587, from: 'a@example.test', tls: 'starttls' },
+    dataFolder: `${host.dataDir}/stack`,
+    timezone: 'UTC',
+    authentikUrl: fake.url,
+  })
+})
+
+test.afterAll(async () => {
+  await host?.stop()
+  await fake?.close()
+})
+
+test('Setup: plan R8, read the diff, apply, see it applied', async ({ page }) => {
+  await page.goto(host.url)
+  await page.getByTestId('nav-setup').click()
+  const card = page.getByTestId('recipe-r8')
+  await expect(card).toBeVisible()
+  await expect(card).toHaveAttribute('data-status', 'not-applied')
+
+  await card.getByTestId('recipe-plan').click()
+  const diff = card.getByTestId('recipe-diff')
+  await expect(diff).toBeVisible()
+  // The flow and the invitation stage are created, with the fields the guide asks for.
+  const flow = diff.locator('li[data-key="flow"]')
+  await expect(flow).toHaveAttribute('data-action', 'create')
+  await expect(flow).toContainText('enrollment-invitation')
+  await expect(flow).toContainText('compatibility_mode')
+  const invitation = diff.locator('li[data-key="stage:invitation"]')
+  await expect(invitation).toContainText('continue_flow_without_invitation')
+  // The shared prompt stage is updated, not replaced: its fields are listed before and after.
+  await expect(diff.locator('li[data-key="stage:prompt"]')).toHaveAttribute('data-action', 'update')
+  const lines = await diff.locator(':scope > li').count()
+  expect(lines).toBeGreaterThan(8)
+  // R5 has not run, so the plan says its password policy is skipped for now.
+  await expect(card.getByTestId('recipe-warning').first()).toContainText('password-complexity')
+
+  const apply = card.getByTestId('recipe-apply')
+  await expect(apply).toHaveText(`Apply ${lines} changes`)
+  await page.screenshot({ path: 'test-results/setup-r8-plan.png', fullPage: true })
+  await apply.click()
+
+  await expect(card.getByTestId('recipe-applied')).toBeVisible({ timeout: 15_000 })
+  await expect(card).toHaveAttribute('data-status', 'applied')
+  await expect(card.getByTestId('recipe-nothing')).toBeVisible()
+
+  // Read back from the server: the flow exists once, with its five bindings in order.
+  const api = async (path: string) =>
+    (await (
+      await fetch(`${fake.url}/api/v3${path}`, { headers: { authorization: `Bearer ${token}` } })
+    ).json()) as { results: { pk: string; order: number }[] }
+  const flows = await api('/flows/instances/?slug=enrollment-invitation')
+  expect(flows.results).toHaveLength(1)
+  const bindings = await api(`/flows/bindings/?target=${flows.results[0]!.pk}&ordering=order`)
+  expect(bindings.results.map((b) => b.order)).toEqual([10, 20, 30, 40, 50])
+  expect(fake.schemaViolations).toEqual([])
+})
