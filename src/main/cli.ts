@@ -1,6 +1,7 @@
 /** Entry of the `gatehouse` command (bin/gatehouse.mjs loads the built copy of this file). */
 import { createLocalBridge } from './core/local-bridge'
 import { runCli } from './hosts/cli/cli'
+import { serviceOptionsFromEnv } from './app/env-options'
 import { createServices } from './services'
 
 async function readStdin(): Promise<string> {
@@ -11,10 +12,7 @@ async function readStdin(): Promise<string> {
 
 const services = createServices({
   host: 'cli',
-  // For tests and unusual setups: a reverse-proxy network other than `traefik`.
-  ...(process.env.GATEHOUSE_TRAEFIK_NETWORK
-    ? { traefikNetwork: process.env.GATEHOUSE_TRAEFIK_NETWORK }
-    : {}),
+  ...serviceOptionsFromEnv(process.env),
 })
 const bridge = createLocalBridge(services.dispatcher, services.bus, { host: 'cli' })
 const code = await runCli(process.argv.slice(2), bridge, {

@@ -2,7 +2,7 @@
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startBrowserHost } from './hosts/browser/server'
-import { createKeychainStore } from './secrets/store'
+import { serviceOptionsFromEnv } from './app/env-options'
 import { createServices } from './services'
 
 function parsePort(argv: string[]): number {
@@ -20,14 +20,7 @@ function parsePort(argv: string[]): number {
 const here = dirname(fileURLToPath(import.meta.url))
 const services = createServices({
   host: 'browser',
-  // For tests and unusual setups: a reverse-proxy network other than `traefik`.
-  ...(process.env.GATEHOUSE_TRAEFIK_NETWORK
-    ? { traefikNetwork: process.env.GATEHOUSE_TRAEFIK_NETWORK }
-    : {}),
-  // Two Gatehouse instances on one desktop (or test runs) keep their secrets apart this way.
-  ...(process.env.GATEHOUSE_KEYCHAIN_SERVICE
-    ? { secretStore: createKeychainStore({ service: process.env.GATEHOUSE_KEYCHAIN_SERVICE }) }
-    : {}),
+  ...serviceOptionsFromEnv(process.env),
   onInternalError: (method, error) =>
     process.stderr.write(`internal error in ${method}: ${String(error)}\n`),
 })

@@ -125,7 +125,7 @@ export async function reconcile(
         const missing = isRef(value) ? byKey.get(value.$ref) : undefined
         warnings.push({
           code: 'OPTIONAL_MISSING',
-          message: `${missing ? titleOf(missing) : 'An optional object'} does not exist, so ${titleOf(d)} does not get it in ${field}.`,
+          message: `${missing ? `The ${titleOf(missing)}` : 'An optional object'} does not exist, so the ${titleOf(d)} does not get it in ${field}.`,
           ...(missing?.missingHint ? { hint: missing.missingHint } : {}),
         })
         continue
