@@ -110,7 +110,8 @@ function addFormats(ajv: Ajv): Ajv {
   // Django's EmailField(blank=True): the empty string is allowed.
   ajv.addFormat('email', (value: string) => value === '' || EMAIL.test(value))
   ajv.addFormat('date', /^\d{4}-\d\d-\d\d$/)
-  ajv.addFormat('uri', (value: string) => URL.canParse(value))
+  // Django's URLField(blank=True) (internal_host, meta_launch_url, base_url…): '' is allowed.
+  ajv.addFormat('uri', (value: string) => value === '' || URL.canParse(value))
   for (const name of ['binary', 'byte', 'double', 'float', 'int32', 'int64', 'ipv4', 'ipv6']) {
     ajv.addFormat(name, true)
   }
@@ -173,6 +174,7 @@ async function build(version: FakeVersion): Promise<LoadedSchema> {
   if (info.version !== version) {
     throw new Error(`schema for ${version} says info.version=${String(info.version)}`)
   }
+  applyErrata(version, normalised)
   // openapi-backend dereferences in place: give it its own copy, keep `components` for look-ups.
   const definition = structuredClone(normalised)
   const api = new OpenAPIBackend({
@@ -187,6 +189,44 @@ async function build(version: FakeVersion): Promise<LoadedSchema> {
   await api.init()
   const components = (normalised.components as JsonObject).schemas as Record<string, JsonObject>
   return { version, raw, rawYaml, api, components }
+}
+
+/**
+ * Fields the schema declares non-nullable although the real server sends null there (a read-only
+ * relation that is absent: DRF returns None for it). Without these the fake could not answer
+ * truthfully and schema-valid at once. Applied in memory only (the disk cache stays the schema).
+ */
+const ERRATA: Record<FakeVersion, Record<string, string[]>> = {
+  '2025.6.3': {
+    PolicyBinding: ['policy_obj', 'group_obj', 'user_obj'],
+    Application: ['provider_obj'],
+    Invitation: ['flow_obj'],
+    ...Object.fromEntries(
+      ['Provider', 'ProxyProvider', 'OAuth2Provider'].map((name) => [
+        name,
+        [
+          'assigned_application_slug',
+          'assigned_application_name',
+          'assigned_backchannel_application_slug',
+          'assigned_backchannel_application_name',
+        ],
+      ]),
+    ),
+  },
+  '2026.8.3': { Invitation: ['flow_obj'] },
+}
+
+function applyErrata(version: FakeVersion, normalised: JsonObject): void {
+  const schemas = (normalised.components as JsonObject).schemas as Record<string, JsonObject>
+  for (const [component, fields] of Object.entries(ERRATA[version])) {
+    const properties = schemas[component]?.properties as Record<string, JsonObject> | undefined
+    for (const field of fields) {
+      const property = properties?.[field]
+      if (!properties || !property || property.anyOf) continue
+      const { readOnly, description, ...rest } = property
+      properties[field] = { readOnly, description, anyOf: [rest, { type: 'null' }] }
+    }
+  }
 }
 
 export type { Operation }

@@ -3,8 +3,7 @@
  * response validator (additionalProperties: false) catches anything else.
  */
 import { createHash } from 'node:crypto'
-import type { FakeState, GroupRecord, TokenRecord, UserRecord, CatalogKind } from './state'
-import { stableUuid } from './state'
+import type { FakeState, GroupRecord, TokenRecord, UserRecord } from './state'
 import type { JsonObject } from './types'
 
 const is2025 = (state: FakeState): boolean => state.version === '2025.6.3'
@@ -148,47 +147,5 @@ export function serializeToken(state: FakeState, token: TokenRecord): JsonObject
     description: token.description,
     expires: token.expires,
     expiring: token.expiring,
-  }
-}
-
-/** Version-specific fields of the read-only default objects. */
-export function serializeCatalog(
-  state: FakeState,
-  kind: CatalogKind,
-  record: JsonObject,
-): JsonObject {
-  const old = is2025(state)
-  switch (kind) {
-    case 'flows': {
-      const background = '/static/dist/assets/images/flow_background.jpg'
-      return old
-        ? { ...record, background }
-        : { ...record, background: '', background_url: background, background_themed_urls: null }
-    }
-    case 'prompts':
-      return old ? { ...record, promptstage_set: [] } : { ...record, prompt_stages_obj: [] }
-    case 'certificates': {
-      const { key_type: keyType, ...rest } = record
-      return old ? { ...rest, private_key_type: keyType } : { ...rest, key_type: keyType }
-    }
-    case 'outposts':
-      // 2025.6.3 declares service_connection_obj required and not nullable, although the embedded
-      // outpost has no connection; the fake shows the local Docker connection there (see README).
-      return {
-        ...record,
-        service_connection_obj: old
-          ? {
-              pk: stableUuid('service-connection:local-docker'),
-              name: 'Local Docker connection',
-              local: true,
-              component: 'ak-service-connection-docker-form',
-              verbose_name: 'Docker Service-Connection',
-              verbose_name_plural: 'Docker Service-Connections',
-              meta_model_name: 'authentik_outposts.dockerserviceconnection',
-            }
-          : null,
-      }
-    default:
-      return record
   }
 }

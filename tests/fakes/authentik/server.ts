@@ -8,7 +8,11 @@ import type { AddressInfo } from 'node:net'
 import type { ErrorObject } from 'ajv'
 import { loadSchema, type LoadedSchema, type Operation } from './openapi'
 import { FakeState, type TokenRecord, type UserRecord } from './state'
-import { catalogHandlers } from './routes/catalog'
+import { adminHandlers } from './routes/admin'
+import { flowHandlers } from './routes/flows'
+import { policyHandlers } from './routes/policies'
+import { providerHandlers } from './routes/providers'
+import { WRITE_METHODS } from './faults'
 import type { Ctx, HandlerMap, Reply } from './routes/context'
 import { groupHandlers } from './routes/groups'
 import { miscHandlers } from './routes/misc'
@@ -32,7 +36,10 @@ const handlers: HandlerMap = {
   ...userHandlers,
   ...groupHandlers,
   ...tokenHandlers,
-  ...catalogHandlers,
+  ...flowHandlers,
+  ...policyHandlers,
+  ...providerHandlers,
+  ...adminHandlers,
 }
 
 /** The operationIds the fake answers (everything else gets 501). */
@@ -109,13 +116,37 @@ async function handle(
   const url = new URL(req.url ?? '/', 'http://fake')
   const method = (req.method ?? 'GET').toLowerCase()
   const rawBody = await readBody(req)
+  const logged = (operationId: string, status: number, fault?: 'before' | 'after'): void => {
+    state.requestLog.push({
+      method: method.toUpperCase(),
+      path: url.pathname + url.search,
+      operationId,
+      status,
+      ...(fault ? { fault } : {}),
+    })
+  }
 
-  if (url.pathname === '/-/health/live/') return send(res, 200, '', 'text/plain')
-  if (url.pathname === '/-/health/ready/')
+  const raw = `${method.toUpperCase()} ${url.pathname}`
+  if (url.pathname === '/-/health/live/') {
+    logged(raw, 200)
+    return send(res, 200, '', 'text/plain')
+  }
+  if (url.pathname === '/-/health/ready/') {
+    logged(raw, state.ready ? 200 : 503)
     return send(res, state.ready ? 200 : 503, '', 'text/plain')
-  if (!url.pathname.startsWith(API_ROOT)) return send(res, 404, { detail: 'Not found.' })
+  }
+  if (!url.pathname.startsWith(API_ROOT)) {
+    logged(raw, 404)
+    return send(res, 404, { detail: 'Not found.' })
+  }
   // A starting server: the Go router answers 503 until the backend (and here: bootstrap) is up.
-  if (!state.ready) return send(res, 503, 'authentik starting', 'text/plain')
+  if (!state.ready) {
+    logged(raw, 503)
+    return send(res, 503, 'authentik starting', 'text/plain')
+  }
+  const isWrite = WRITE_METHODS.has(method.toUpperCase())
+  const fault = isWrite ? state.faults.onWrite(method.toUpperCase(), url.pathname) : null
+  const origin = `http://${req.headers.host ?? 'localhost'}`
 
   const query = parseQuery(url.searchParams)
   const request = { method, path: url.pathname, headers: lowerHeaders(req), query, body: rawBody }
@@ -129,15 +160,19 @@ async function handle(
     reply = pathExists
       ? { status: 405, body: { detail: `Method "${method.toUpperCase()}" not allowed.` } }
       : { status: 404, body: { detail: 'Not found.' } }
+  } else if (fault === 'before') {
+    opId = operation.operationId ?? opId
+    reply = { status: 500, body: { detail: 'Injected fault: the write was not applied.' } }
   } else {
     opId = operation.operationId ?? opId
     try {
-      reply = dispatch(schema, state, operation, request, req.headers['content-type'])
+      reply = dispatch(schema, state, operation, request, req.headers['content-type'], origin)
     } catch (error) {
       if (!(error instanceof HttpError)) throw error
       reply = { status: error.status, body: error.body }
     }
   }
+  if (isWrite) state.revision++
 
   if (operation && reply.body !== undefined && declaresNoContent(operation, reply.status)) {
     // e.g. set_password's 400 and view_key's 404: the schema promises an empty body.
@@ -150,6 +185,12 @@ async function handle(
   }
   const problems = operation ? checkResponse(schema, operation, reply) : checkGeneric(reply)
   for (const problem of problems) violations.push(`${opId} → ${reply.status}: ${problem}`)
+  logged(opId, reply.status, fault ?? undefined)
+  if (fault === 'after') {
+    // Applied, but the client never hears of it: a reset instead of an answer.
+    req.socket.destroy()
+    return
+  }
   send(res, reply.status, reply.text ?? reply.body, reply.contentType)
 }
 
@@ -185,6 +226,7 @@ function dispatch(
   operation: Operation,
   request: RawRequest,
   contentType: string | undefined,
+  origin: string,
 ): Reply {
   const opId = operation.operationId ?? ''
   const auth = authenticate(state, operation, request.headers.authorization)
@@ -224,6 +266,7 @@ function dispatch(
     body,
     user: auth?.user ?? null,
     token: auth?.token ?? null,
+    origin,
   }
   return handler(ctx)
 }
@@ -266,7 +309,8 @@ function authenticate(
 
 /** Ajv errors → DRF's `{field: [messages]}`; a bad path parameter is a 404 like Django's lookup. */
 function requestError(errors: ErrorObject[]): HttpError {
-  const fields: Record<string, string[]> = {}
+  // No prototype: a body field called "constructor" or "__proto__" is just a field here.
+  const fields = Object.create(null) as Record<string, string[]>
   const add = (field: string, message: string): void => {
     const list = (fields[field] ??= [])
     if (!list.includes(message)) list.push(message)
@@ -356,7 +400,7 @@ function declaresNoContent(operation: Operation, status: number): boolean {
 }
 
 /** Statuses Authentik sends that drf-spectacular does not declare: DRF's `{detail}` body. */
-const UNDECLARED_GENERIC = new Set([401, 404, 405, 415, 501])
+const UNDECLARED_GENERIC = new Set([401, 404, 405, 415, 500, 501])
 
 function checkGeneric(reply: Reply): string[] {
   const body = reply.body as JsonObject | undefined

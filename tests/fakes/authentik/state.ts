@@ -5,15 +5,9 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { FakeVersion, JsonObject } from './types'
 import core from './seed/core.json' with { type: 'json' }
-import flowsSeed from './seed/flows.json' with { type: 'json' }
-import stagesSeed from './seed/stages.json' with { type: 'json' }
-import stageKinds from './seed/stage-kinds.json' with { type: 'json' }
-import promptsSeed from './seed/prompts.json' with { type: 'json' }
-import policiesSeed from './seed/policies.json' with { type: 'json' }
-import scopeSeed from './seed/scope-mappings.json' with { type: 'json' }
-import outpostsSeed from './seed/outposts.json' with { type: 'json' }
-import brandsSeed from './seed/brands.json' with { type: 'json' }
-import certificatesSeed from './seed/certificates.json' with { type: 'json' }
+import { COLLECTIONS, type Collection, type Rec } from './engine'
+import { Faults, type RequestLogEntry } from './faults'
+import { buildStore } from './seed-store'
 
 export type UserType = 'internal' | 'external' | 'service_account' | 'internal_service_account'
 export type TokenIntent = 'verification' | 'api' | 'recovery' | 'app_password'
@@ -61,16 +55,6 @@ export interface TokenRecord {
   managed: string | null
 }
 
-export type CatalogKind =
-  | 'flows'
-  | 'stages'
-  | 'prompts'
-  | 'passwordPolicies'
-  | 'scopeMappings'
-  | 'outposts'
-  | 'brands'
-  | 'certificates'
-
 /** A stable uuid derived from a name, so seed objects keep their pk across runs. */
 export function stableUuid(name: string): string {
   const h = createHash('sha1').update(`gatehouse-fake-authentik:${name}`).digest('hex')
@@ -87,7 +71,21 @@ export class FakeState {
   readonly users = new Map<number, UserRecord>()
   readonly groups = new Map<string, GroupRecord>()
   readonly tokens = new Map<string, TokenRecord>()
-  readonly catalog: Record<CatalogKind, JsonObject[]>
+  /** Every other modelled object, by collection and pk (see engine.ts). */
+  readonly store: Record<Collection, Map<string | number, Rec>>
+  /** `admin/settings` (the per-version field set is projected on read). */
+  settings: JsonObject
+  /** Every request answered: method, path, operationId (or `METHOD path`), status. */
+  readonly requestLog: RequestLogEntry[] = []
+  /** Fault injection for writes (`failWrite`). */
+  readonly faults = new Faults()
+  /** Mails "sent" by invitations' send_email (2026). */
+  readonly sentMail: JsonObject[] = []
+  /** What `/outposts/instances/{uuid}/health/` answers, per outpost pk (default: nothing connected). */
+  readonly outpostHealth = new Map<string, JsonObject[]>()
+  /** Bumped on every write, so list orderings can be cached between pages. */
+  revision = 0
+  private readonly intCounters = new Map<Collection, number>()
   /** True once the bootstrap blueprint has "run" (after slowStartMs). */
   ready = false
   /** Tests can make the next response of one operation wrong to prove validation bites. */
@@ -100,12 +98,76 @@ export class FakeState {
 
   constructor(readonly version: FakeVersion) {
     this.startedAt = new Date().toISOString()
-    this.catalog = buildCatalog(this.startedAt)
+    this.store = Object.fromEntries(COLLECTIONS.map((c) => [c, new Map()])) as Record<
+      Collection,
+      Map<string | number, Rec>
+    >
+    this.settings = buildStore(this)
     this.seedCore()
   }
 
   now(): string {
     return new Date().toISOString()
+  }
+
+  /** Next integer pk of a collection (providers). */
+  nextInt(collection: Collection): number {
+    const next = (this.intCounters.get(collection) ?? 0) + 1
+    this.intCounters.set(collection, next)
+    return next
+  }
+
+  /** All records of a collection (optionally of one `_type`). */
+  all(collection: Collection, type?: string): Rec[] {
+    const records = [...this.store[collection].values()]
+    return type === undefined ? records : records.filter((rec) => rec._type === type)
+  }
+
+  /** The first record of a collection whose `field` equals `value`. */
+  findBy(collection: Collection, field: string, value: unknown): Rec | undefined {
+    for (const rec of this.store[collection].values()) if (rec[field] === value) return rec
+    return undefined
+  }
+
+  /**
+   * Adds `count` ordinary internal users (`user00001`…) without going through the API, for
+   * directory and benchmark tests. Returns the new records.
+   */
+  seedUsers(count: number, prefix = 'user'): UserRecord[] {
+    const width = String(this.nextUserPk + count).length
+    const added: UserRecord[] = []
+    for (let i = 0; i < count; i++) {
+      const n = String(this.nextUserPk).padStart(width, '0')
+      added.push(
+        this.addUser({
+          username: `${prefix}${n}`,
+          name: `User ${n}`,
+          email: `${prefix}${n}@example.org`,
+        }),
+      )
+    }
+    return added
+  }
+
+  /** A device (authenticator) of a user, for `/authenticators/admin/all/?user=`. */
+  addDevice(
+    userPk: number,
+    device: { type: 'totp' | 'static' | 'webauthn'; name: string; confirmed?: boolean },
+  ): Rec {
+    const pk = String(this.nextInt('devices'))
+    const rec: Rec = {
+      pk,
+      user: userPk,
+      name: device.name,
+      _type: device.type,
+      confirmed: device.confirmed ?? true,
+      created: this.now(),
+      last_updated: this.now(),
+      last_used: null,
+    }
+    this.store.devices.set(pk, rec)
+    this.revision++
+    return rec
   }
 
   // ---- users -----------------------------------------------------------------------------------
@@ -129,6 +191,7 @@ export class FakeState {
       ...fields,
     }
     this.users.set(user.pk, user)
+    this.revision++
     return user
   }
 
@@ -166,7 +229,11 @@ export class FakeState {
   }
 
   deleteUser(pk: number): void {
+    this.revision++
     this.users.delete(pk)
+    for (const [key, binding] of this.store.policyBindings) {
+      if (binding.user === pk) this.store.policyBindings.delete(key)
+    }
     for (const group of this.groups.values()) group.users = group.users.filter((u) => u !== pk)
     for (const [identifier, token] of this.tokens) {
       if (token.user === pk) this.tokens.delete(identifier)
@@ -231,7 +298,7 @@ export class FakeState {
   // ---- seed and bootstrap ---------------------------------------------------------------------
 
   private seedCore(): void {
-    const outpost = this.catalog.outposts[0]
+    const outpost = this.all('outposts')[0]
     if (!outpost) throw new Error('seed has no embedded outpost')
     // The embedded outpost's service account and API token exist on a fresh install.
     const outpostPk = String(outpost.pk)
@@ -274,124 +341,5 @@ export class FakeState {
       })
     }
     this.ready = true
-  }
-}
-
-interface FlowSeed {
-  slug: string
-  name: string
-  title: string
-  designation: string
-  authentication: string
-  stages: string[]
-}
-
-function buildCatalog(installedAt: string): Record<CatalogKind, JsonObject[]> {
-  const stageUuid = (name: string): string => stableUuid(`stage:${name}`)
-  const flowUuid = (slug: string): string => stableUuid(`flow:${slug}`)
-  const kinds = stageKinds as Record<string, { component: string; verbose: string; model: string }>
-
-  const flows = (flowsSeed as FlowSeed[]).map((flow) => ({
-    pk: flowUuid(flow.slug),
-    policybindingmodel_ptr_id: flowUuid(flow.slug),
-    name: flow.name,
-    slug: flow.slug,
-    title: flow.title,
-    designation: flow.designation,
-    stages: flow.stages.map(stageUuid),
-    policies: [],
-    cache_count: 0,
-    policy_engine_mode: 'any',
-    compatibility_mode: false,
-    export_url: `/api/v3/flows/instances/${flow.slug}/export/`,
-    layout: 'stacked',
-    denied_action: 'message_continue',
-    authentication: flow.authentication,
-  }))
-
-  const stages = stagesSeed.map((stage) => {
-    const kind = kinds[stage.kind]
-    if (!kind) throw new Error(`unknown stage kind ${stage.kind}`)
-    return {
-      pk: stageUuid(stage.name),
-      name: stage.name,
-      component: kind.component,
-      verbose_name: kind.verbose,
-      verbose_name_plural: `${kind.verbose}s`,
-      meta_model_name: kind.model,
-      flow_set: [],
-    }
-  })
-
-  const prompts = promptsSeed.map((prompt) => ({
-    pk: stableUuid(`prompt:${prompt.name}`),
-    initial_value: '',
-    sub_text: '',
-    placeholder_expression: false,
-    initial_value_expression: false,
-    ...prompt,
-  }))
-
-  const passwordPolicies = policiesSeed.map((policy) => ({
-    pk: stableUuid(`policy:${policy.name}`),
-    component: 'ak-policy-password-form',
-    verbose_name: 'Password Policy',
-    verbose_name_plural: 'Password Policies',
-    meta_model_name: 'authentik_policies_password.passwordpolicy',
-    ...policy,
-  }))
-
-  const scopeMappings = scopeSeed.map((mapping) => ({
-    pk: stableUuid(`scope:${mapping.managed}`),
-    component: 'ak-property-mapping-provider-scope-form',
-    verbose_name: 'Scope Mapping',
-    verbose_name_plural: 'Scope Mappings',
-    meta_model_name: 'authentik_providers_oauth2.scopemapping',
-    ...mapping,
-  }))
-
-  const outposts = outpostsSeed.map((outpost) => {
-    const pk = stableUuid(`outpost:${outpost.name}`)
-    return { pk, token_identifier: `ak-outpost-${pk}-api`, providers_obj: [], ...outpost }
-  })
-
-  const brands = brandsSeed.map(({ flows: brandFlows, ...brand }) => ({
-    brand_uuid: stableUuid(`brand:${brand.domain}`),
-    ...brand,
-    ...Object.fromEntries(
-      Object.entries(brandFlows).map(([field, slug]) => [field, flowUuid(slug)]),
-    ),
-  }))
-
-  const certificates = certificatesSeed.map(({ valid_days: validDays, ...cert }) => {
-    const pk = stableUuid(`cert:${cert.name}`)
-    const fingerprint = (algo: string, bytes: number): string =>
-      (
-        createHash(algo)
-          .update(pk)
-          .digest('hex')
-          .slice(0, bytes * 2)
-          .match(/../g) ?? []
-      ).join(':')
-    return {
-      pk,
-      fingerprint_sha256: fingerprint('sha256', 32),
-      fingerprint_sha1: fingerprint('sha1', 20),
-      cert_expiry: new Date(Date.parse(installedAt) + validDays * 86_400_000).toISOString(),
-      certificate_download_url: `/api/v3/crypto/certificatekeypairs/${pk}/view_certificate/?download`,
-      private_key_download_url: `/api/v3/crypto/certificatekeypairs/${pk}/view_private_key/?download`,
-      ...cert,
-    }
-  })
-
-  return {
-    flows,
-    stages,
-    prompts,
-    passwordPolicies,
-    scopeMappings,
-    outposts,
-    brands,
-    certificates,
   }
 }

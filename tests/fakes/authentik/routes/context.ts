@@ -14,6 +14,8 @@ export interface Ctx {
   /** null on anonymous operations called without a token. */
   user: UserRecord | null
   token: TokenRecord | null
+  /** `http://host:port` the client called (for links Authentik builds from the request). */
+  origin: string
 }
 
 export interface Reply {

@@ -144,6 +144,9 @@ export const groupHandlers: HandlerMap = {
     requireSuperuser(ctx)
     const group = findGroup(ctx)
     ctx.state.groups.delete(group.pk)
+    for (const [key, binding] of ctx.state.store.policyBindings) {
+      if (binding.group === group.pk) ctx.state.store.policyBindings.delete(key)
+    }
     for (const other of ctx.state.groups.values()) {
       other.parents = other.parents.filter((pk) => pk !== group.pk)
     }

@@ -40,12 +40,21 @@ export const oneOf =
   (item, value) =>
     (Array.isArray(value) ? value : [value]).includes(item[field])
 
+/** Same order as `localeCompare` without arguments, but a reused collator is much faster. */
+const collator = new Intl.Collator()
+
 function compare(a: unknown, b: unknown): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b
-  return String(a ?? '').localeCompare(String(b ?? ''))
+  if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b)
+  return collator.compare(String(a ?? ''), String(b ?? ''))
 }
 
 export function listReply(ctx: Ctx, items: JsonObject[], config: ListConfig): Reply {
+  return { status: 200, body: paginate(ctx, select(ctx, items, config)) }
+}
+
+/** Filters, search and ordering of a list (no paging). */
+export function select(ctx: Ctx, items: JsonObject[], config: ListConfig): JsonObject[] {
   let selected = items
   for (const [name, value] of Object.entries(ctx.query)) {
     if (PAGING.has(name) || config.representation?.includes(name)) continue
@@ -79,7 +88,7 @@ export function listReply(ctx: Ctx, items: JsonObject[], config: ListConfig): Re
     }
     return 0
   })
-  return { status: 200, body: paginate(ctx, selected) }
+  return selected
 }
 
 export function paginate(ctx: Ctx, items: unknown[]): JsonObject {
