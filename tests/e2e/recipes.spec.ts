@@ -62,6 +62,12 @@ test('Setup: plan R8, read the diff, apply, see it applied', async ({ page }) =>
   await expect(card).toHaveAttribute('data-status', 'applied')
   await expect(card.getByTestId('recipe-nothing')).toBeVisible()
 
+  // The Dashboard's next steps list what is still open, and no longer R8.
+  await page.getByTestId('nav-dashboard').click()
+  const next = page.getByTestId('next-steps')
+  await expect(next.locator('li[data-recipe="r2"]')).toBeVisible()
+  await expect(next.locator('li[data-recipe="r8"]')).toHaveCount(0)
+
   // Read back from the server: the flow exists once, with its five bindings in order.
   const api = async (path: string) =>
     (await (
