@@ -77,6 +77,7 @@ check() {
 }
 check prettier npx prettier --check .
 check eslint npx eslint . --max-warnings 0
+check electronegativity node scripts/electronegativity.mjs src
 check typecheck npm run -s typecheck
 check build npx electron-vite build
 
