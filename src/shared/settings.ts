@@ -117,6 +117,19 @@ export function timeZoneProblem(value: string): string | null {
   return null
 }
 
+/**
+ * Where Traefik's dynamic configuration file lives on this machine (the file provider's
+ * `dynamic_config.yml`): an absolute POSIX or Windows path to a .yml/.yaml file. Whether its folder
+ * exists is checked when Gatehouse reads it (src/main/traefik), not here.
+ */
+export function traefikConfigPathProblem(value: string): string | null {
+  if (CONTROL_CHARS.test(value)) return 'Line breaks and control characters are not allowed.'
+  if (!value.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(value))
+    return 'Enter the absolute path of the file, e.g. /volume1/docker/traefik/dynamic_config.yml.'
+  if (!/\.ya?ml$/i.test(value)) return 'Choose the .yml (or .yaml) file Traefik reads.'
+  return null
+}
+
 /** Loose Docker image reference check: the engine gives the precise error when it pulls. */
 const IMAGE_REF = /^[A-Za-z0-9][A-Za-z0-9._/:@-]*$/
 
@@ -216,6 +229,8 @@ export const SettingsSchema = z.strictObject({
       authentik: imageRef.optional(),
     })
     .optional(),
+  /** Traefik's dynamic configuration file (R2/R10 merge their middlewares into it). Optional. */
+  traefikDynamicConfig: text(4096).superRefine(checkedBy(traefikConfigPathProblem)).optional(),
   /** Compose project name: prefixes containers, volumes and the project network. */
   project: text(63)
     .regex(/^[a-z0-9][a-z0-9_-]*$/, {

@@ -133,9 +133,9 @@ const startingState = fc.record({
   bindB: fc.boolean(),
 })
 
-function seedFor(
-  s: fc.RecordValue<typeof startingState extends fc.Arbitrary<infer T> ? T : never>,
-) {
+type StartingState = typeof startingState extends fc.Arbitrary<infer T> ? T : never
+
+function seedFor(s: StartingState) {
   const seed: Record<string, JsonObject[]> = {
     [kinds.flow.path]: s.flowExists ? [{ pk: 'F', slug: 'f', title: 'x' }] : [],
     [kinds.emailStage.path]: [

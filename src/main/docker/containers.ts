@@ -187,7 +187,8 @@ export async function startServiceContainer(
         message: `Port ${port} on the Docker host is already in use, so ${service.name} cannot publish it.`,
         hint:
           `Stop whatever listens on port ${port} (\`ss -ltnp | grep :${port}\`), or choose another ` +
-          'port in Settings.',
+          `port in Settings, then start again. The ${service.name} container that could not start ` +
+          'was removed; the other services were left as they are.',
         details: { service: service.name, port, hostIp, container: name, cause: message },
       })
     }

@@ -39,8 +39,20 @@ export function createDockerEngine(options: DockerEngineOptions = {}): DockerEng
   }
 }
 
+/** What Gatehouse was doing when the engine went away, so the error can say so. */
+export interface UnreachableContext {
+  /** Completes "… while Gatehouse was trying to …" ("start the container authentik_server_1"). */
+  readonly action?: string
+  /** Names only (service, container, network), never values that may be secret. */
+  readonly details?: Record<string, unknown>
+}
+
 /** Turns a socket or HTTP failure into the one error an admin can act on. */
-export function unreachable(endpoint: DockerEndpoint, error: unknown): GatehouseError {
+export function unreachable(
+  endpoint: DockerEndpoint,
+  error: unknown,
+  context: UnreachableContext = {},
+): GatehouseError {
   const code = (error as { code?: string } | null)?.code
   const where = endpoint.display
   const start =
@@ -65,6 +77,15 @@ export function unreachable(endpoint: DockerEndpoint, error: unknown): Gatehouse
       message = `The Docker engine at ${where} refused the connection: it is not running.`
       hint = `${start}, ${moved}`
       break
+    // The connection was open and the engine vanished under it: stopped, crashed or restarted
+    // in the middle of a call. What was created so far stays; the next Start reuses it.
+    case 'ECONNRESET':
+    case 'EPIPE':
+      message = `The Docker engine at ${where} stopped answering in the middle of the operation: it was stopped, restarted or crashed.`
+      hint =
+        `${start}, then start the stack again: Gatehouse continues where it stopped and reuses ` +
+        'the containers, volumes and networks already created.'
+      break
     case 'ETIMEDOUT':
     case 'ESOCKETTIMEDOUT':
       message = `The Docker engine at ${where} did not answer in time.`
@@ -83,10 +104,16 @@ export function unreachable(endpoint: DockerEndpoint, error: unknown): Gatehouse
       hint = `Check that Docker is running and reachable at ${where}.`
     }
   }
+  if (context.action) message += ` Gatehouse was trying to ${context.action}.`
   return new GatehouseError({
     code: 'DOCKER_UNREACHABLE',
     message,
     hint,
-    details: { endpoint: where, cause: code ?? String((error as Error)?.message ?? error) },
+    details: {
+      ...context.details,
+      endpoint: where,
+      cause: code ?? String((error as Error)?.message ?? error),
+      ...(context.action ? { during: context.action } : {}),
+    },
   })
 }

@@ -63,7 +63,7 @@ export function dockerFailure(
   details: Record<string, unknown> = {},
 ): GatehouseError {
   if (error instanceof GatehouseError) return error
-  if (isSocketFailure(error)) return unreachable(engine.endpoint, error)
+  if (isSocketFailure(error)) return unreachable(engine.endpoint, error, { action, details })
   const status = statusCodeOf(error)
   const cause = engineMessage(error)
   return new GatehouseError({

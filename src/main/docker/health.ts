@@ -3,15 +3,22 @@ import { GatehouseError } from '../../shared/errors'
 import type { ServiceSpec, StackSpec } from '../stack/model'
 import { containerName } from './compose'
 import type { DockerEngine } from './engine'
+import { stopContainer } from './containers'
 import { dockerFailure, isNotFound } from './failures'
 import { tailLogs } from './logs'
 
 /**
  * Waiting for a service to be usable: healthy when it has a healthcheck (its own or the image's),
  * running otherwise. Like compose, an "unhealthy" verdict fails at once instead of waiting out the
- * timeout. The error names the service and carries its last log lines, with the service's
- * environment values blanked out in case a program printed one.
+ * timeout, and so does a container that keeps crashing (Docker restarting it under its
+ * `unless-stopped` policy): its healthcheck may take minutes to say "unhealthy" (Authentik's
+ * interval is 30 s), and without one it looks "running" between two crashes. The error names the
+ * service and carries its last log lines, with the service's environment values blanked out in
+ * case a program printed one.
  */
+
+/** Restarts seen during one wait that make it a crash loop rather than a slow start. */
+export const CRASH_LOOP_RESTARTS = 2
 
 export type HealthState = 'healthy' | 'unhealthy' | 'starting' | 'none'
 
@@ -43,6 +50,7 @@ export async function waitServiceReady(
   const deadline = Date.now() + timeoutMs
   const name = containerName(spec.project, service.name)
   let last: HealthState | undefined
+  let baseline: number | undefined
   for (;;) {
     let info: ContainerInspectInfo
     try {
@@ -64,6 +72,16 @@ export async function waitServiceReady(
       options.onState?.(health)
     }
     const state = info.State
+    // Counted from the start of this wait: an older container may have restarted long ago.
+    baseline ??= info.RestartCount
+    const restarts = info.RestartCount - baseline
+    // Judged while Docker waits to restart it: then ExitCode is the crash's, not 0 of a new run.
+    const betweenRuns = state.Restarting || !state.Running
+    if (
+      (restarts >= CRASH_LOOP_RESTARTS && betweenRuns) ||
+      (restarts >= 1 && health === 'unhealthy')
+    )
+      throw await crashLoop(engine, service, name, info, options)
     if (state.Status === 'exited' || state.Status === 'dead')
       throw await unhealthy(
         engine,
@@ -135,6 +153,32 @@ export function redact(text: string, service: ServiceSpec): string {
   for (const value of values.filter(Boolean).sort((a, b) => b.length - a.length))
     out = out.split(value).join('***')
   return out
+}
+
+/**
+ * A crash loop never ends by itself: Docker restarts the container for ever (with a growing
+ * back-off) and floods its log. Gatehouse stops it — that is the "no orphan left unexplained":
+ * the container stays, stopped, with its logs, and the error says so.
+ */
+async function crashLoop(
+  engine: DockerEngine,
+  service: ServiceSpec,
+  container: string,
+  info: ContainerInspectInfo,
+  options: WaitOptions,
+): Promise<GatehouseError> {
+  const error = await unhealthy(
+    engine,
+    service,
+    container,
+    `it keeps crashing — it exited with code ${info.State.ExitCode} and Docker restarted it ` +
+      `${info.RestartCount} times. Gatehouse stopped it so it does not restart for ever; the ` +
+      'container is kept with its logs',
+    options,
+    { exitCode: info.State.ExitCode, restartCount: info.RestartCount, crashLoop: true },
+  )
+  await stopContainer(engine, info.Id, service.name, 5).catch(() => undefined)
+  return error
 }
 
 async function unhealthy(

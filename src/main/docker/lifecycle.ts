@@ -282,10 +282,32 @@ async function converge(
   const results = await Promise.allSettled(ordered.map(run))
   // The first failure in dependency order is the cause; its dependents only echo it.
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
-  if (failed) throw failed.reason
+  if (failed) throw withOtherFailures(failed.reason, results)
   return {
     services: results.map((r) => (r as PromiseFulfilledResult<ServiceOutcome>).value),
   }
+}
+
+/**
+ * Independent services can fail at the same time (server and worker share an image that crashes):
+ * the first is the error, the others are named in it so no failed container goes unmentioned.
+ */
+function withOtherFailures(first: unknown, results: PromiseSettledResult<unknown>[]): unknown {
+  if (!(first instanceof GatehouseError)) return first
+  const others = new Set<string>()
+  for (const r of results)
+    if (r.status === 'rejected' && r.reason !== first && r.reason instanceof GatehouseError) {
+      const service = r.reason.details?.service
+      if (typeof service === 'string' && service !== first.details?.service) others.add(service)
+    }
+  if (others.size === 0) return first
+  const names = [...others]
+  return new GatehouseError({
+    code: first.code,
+    message: `${first.message} Also failing: ${names.join(', ')}.`,
+    hint: first.hint,
+    details: { ...first.details, alsoFailed: names },
+  })
 }
 
 async function ensureNetworks(engine: DockerEngine, spec: StackSpec, emit: ProgressSink) {
@@ -304,7 +326,12 @@ async function ensureNetworks(engine: DockerEngine, spec: StackSpec, emit: Progr
   }
   for (const name of external) {
     const r = await ensureNetwork(engine, name)
-    emit({ step: 'network', network: r.name, created: r.created })
+    emit({
+      step: 'network',
+      network: r.name,
+      created: r.created,
+      ...(r.note ? { note: r.note } : {}),
+    })
   }
 }
 
@@ -326,10 +353,26 @@ async function pullImages(
       }),
     ),
   )
-  for (const r of results) {
-    if (r.status === 'rejected') throw r.reason
+  for (const [i, r] of results.entries()) {
+    if (r.status === 'rejected') throw withServices(r.reason, spec, images[i] ?? '')
     imageIds.set(r.value.image, r.value.imageId)
   }
+}
+
+/**
+ * A pull failure names the image; the admin thinks in services ("server and worker cannot
+ * start"), so the error names those too, and says that nothing was created.
+ */
+function withServices(error: unknown, spec: StackSpec, image: string): unknown {
+  if (!(error instanceof GatehouseError) || error.code !== 'DOCKER_PULL_FAILED') return error
+  const services = spec.services.filter((s) => s.image === image).map((s) => s.name)
+  if (services.length === 0) return error
+  return new GatehouseError({
+    code: error.code,
+    message: `${error.message} Needed by ${services.join(', ')}; no container was created or changed.`,
+    hint: error.hint,
+    details: { ...error.details, services },
+  })
 }
 
 async function convergeService(

@@ -1,4 +1,5 @@
 import type { NetworkInspectInfo } from 'dockerode'
+import { GatehouseError } from '../../shared/errors'
 import type { DockerEngine } from './engine'
 import { dockerFailure, isNotFound, statusCodeOf } from './failures'
 import { label, projectNetworkLabels, projectNetworkName } from './compose'
@@ -14,6 +15,38 @@ export interface EnsureNetworkResult {
   readonly name: string
   readonly id: string
   readonly created: boolean
+  /** For an existing network that differs from what Gatehouse would create: how, and why it still works. */
+  readonly note?: string
+}
+
+/**
+ * An admin's existing `traefik` network is never recreated or removed (their Traefik and other
+ * stacks hang on it). Options that do not stop Authentik from working are accepted and named:
+ * - internal (no route out): Traefik still reaches the server over it, and the server and
+ *   worker reach the internet (e-mail, outposts, update checks) through the project network,
+ *   which Gatehouse creates as an ordinary bridge — so the stack works, and the admin is told;
+ * - another driver that standalone containers can join (macvlan, ipvlan, attachable overlay).
+ * A swarm overlay network that is not attachable cannot take standalone containers at all:
+ * that is refused before any container is created, with the command that fixes it.
+ */
+export function checkExistingNetwork(network: NetworkInspectInfo): string | undefined {
+  const name = network.Name
+  if (network.Driver === 'overlay' && !network.Attachable)
+    throw new GatehouseError({
+      code: 'DOCKER_FAILED',
+      message: `The network ${name} is a swarm overlay network that standalone containers cannot join (it is not attachable), so Authentik cannot be connected to it. Gatehouse left it unchanged.`,
+      hint: `Make it attachable (\`docker network rm ${name}\` then \`docker network create --driver overlay --attachable ${name}\`, after stopping what uses it), or use a bridge network named ${name} for Traefik.`,
+      details: { network: name, driver: network.Driver },
+    })
+  const differences: string[] = []
+  if (network.Internal)
+    differences.push(
+      'it is internal (no route to the internet); that is fine: Traefik reaches Authentik over it, and Authentik reaches the internet (e-mail) through its own project network',
+    )
+  if (network.Driver && network.Driver !== 'bridge')
+    differences.push(`it uses the ${network.Driver} driver instead of bridge`)
+  if (differences.length === 0) return undefined
+  return `The existing network ${name} is used as it is and left unchanged, although it differs from what Gatehouse would create: ${differences.join('; ')}.`
 }
 
 /**
@@ -38,7 +71,10 @@ export async function ensureNetwork(
   labels: Readonly<Record<string, string>> = {},
 ): Promise<EnsureNetworkResult> {
   const existing = await findNetwork(engine, name)
-  if (existing) return { name, id: existing.Id, created: false }
+  if (existing) {
+    const note = checkExistingNetwork(existing)
+    return { name, id: existing.Id, created: false, ...(note ? { note } : {}) }
+  }
   try {
     const network = await engine.api.createNetwork({
       Name: name,

@@ -19,7 +19,13 @@ export type ContainerAction =
   | 'removed'
 
 export type StackProgress =
-  | { readonly step: 'network'; readonly network: string; readonly created: boolean }
+  | {
+      readonly step: 'network'
+      readonly network: string
+      readonly created: boolean
+      /** An existing network used as it is although it differs from what Gatehouse would create. */
+      readonly note?: string
+    }
   | {
       readonly step: 'volumes'
       /** Logical name ("database"). */

@@ -28,7 +28,13 @@ export interface PullResult {
   readonly pulled: boolean
 }
 
-export type PullFailureCause = 'not-found' | 'registry-unreachable' | 'disk-full' | 'other'
+export type PullFailureCause =
+  | 'not-found'
+  | 'registry-unreachable'
+  | 'disk-full'
+  /** The download arrived but its content does not match its digest (proxy, mirror, flaky link). */
+  | 'damaged'
+  | 'other'
 
 export async function localImageId(
   engine: DockerEngine,
@@ -38,7 +44,11 @@ export async function localImageId(
     return (await engine.api.getImage(image).inspect()).Id
   } catch (error) {
     if (isNotFound(error)) return undefined
-    if (isSocketFailure(error)) throw unreachable(engine.endpoint, error)
+    if (isSocketFailure(error))
+      throw unreachable(engine.endpoint, error, {
+        action: `pull the image ${image}`,
+        details: { image },
+      })
     throw pullFailure(image, engineMessage(error))
   }
 }
@@ -65,7 +75,11 @@ export async function pullImage(
   try {
     stream = await api.pull(image)
   } catch (error) {
-    if (isSocketFailure(error)) throw unreachable(engine.endpoint, error)
+    if (isSocketFailure(error))
+      throw unreachable(engine.endpoint, error, {
+        action: `pull the image ${image}`,
+        details: { image },
+      })
     throw pullFailure(image, engineMessage(error))
   }
 
@@ -73,7 +87,15 @@ export async function pullImage(
     api.modem.followProgress(
       stream,
       (error: Error | null) => {
-        if (error) reject(isSocketFailure(error) ? unreachable(engine.endpoint, error) : error)
+        if (error)
+          reject(
+            isSocketFailure(error)
+              ? unreachable(engine.endpoint, error, {
+                  action: `pull the image ${image}`,
+                  details: { image },
+                })
+              : error,
+          )
         else resolve()
       },
       (event: PullEvent) => {
@@ -103,6 +125,8 @@ export async function pullImage(
 
 export function classifyPullFailure(message: string): PullFailureCause {
   if (/no space left on device|disk quota exceeded/i.test(message)) return 'disk-full'
+  if (/verification failed|digest did not match|unexpected digest|digest mismatch/i.test(message))
+    return 'damaged'
   if (
     /dial tcp|no such host|connection refused|i\/o timeout|TLS handshake|network is unreachable|context deadline exceeded|Client\.Timeout|server misbehaving|temporary failure in name resolution|x509:|connection reset|\bEOF\b/i.test(
       message,
@@ -128,6 +152,10 @@ const hints: Record<PullFailureCause, string> = {
   'disk-full':
     'The Docker host ran out of disk space: free some (`docker system df`, `docker image prune`) ' +
     'and retry.',
+  damaged:
+    'The download was damaged on the way (often a proxy, a registry mirror or a flaky ' +
+    'connection of the Docker host). Retry; if it persists, check the proxy and mirror settings ' +
+    'of the Docker host (`/etc/docker/daemon.json`). Nothing was started with the damaged image.',
   other: 'Retry; if it persists, the Docker engine log (`journalctl -u docker`) says more.',
 }
 
@@ -137,6 +165,7 @@ export function pullFailure(image: string, cause: string): GatehouseError {
     'not-found': 'was not found in its registry',
     'registry-unreachable': 'could not be pulled: the registry is unreachable',
     'disk-full': 'could not be pulled: no space left on the Docker host',
+    damaged: 'could not be pulled: the download arrived damaged',
     other: 'could not be pulled',
   }
   return new GatehouseError({

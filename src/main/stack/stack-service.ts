@@ -20,6 +20,7 @@ import { removeVolumes } from '../docker/volumes'
 import type { SettingsStore } from '../settings/store'
 import { AUTHENTIK_PORT, buildStack, type BuildOptions, type StackSecrets } from './catalogue'
 import { exportStack } from './compose-export'
+import { assertExportFolder } from './export-folder'
 import type { StackSpec } from './model'
 
 const NOT_GENERATED = 'not-generated-yet'
@@ -315,6 +316,7 @@ export function createStackService(options: StackServiceOptions) {
     },
 
     async export(chosen: string | undefined) {
+      if (chosen !== undefined) assertExportFolder(chosen)
       const ctx = await context()
       const folder = chosen ?? defaultExportFolder(ctx.settings)
       const result = await exportStack({ ...ctx.spec, workingDir: folder }, folder)

@@ -50,7 +50,13 @@ export const PullProgress = z.object({
 /** One thing that happened during a stack operation, in step order. Names and states only. */
 export const StackStep = z.discriminatedUnion('step', [
   z.object({ step: z.literal('started') }),
-  z.object({ step: z.literal('network'), network: z.string(), created: z.boolean() }),
+  z.object({
+    step: z.literal('network'),
+    network: z.string(),
+    created: z.boolean(),
+    /** An existing network used as it is although it differs from what Gatehouse would create. */
+    note: z.string().optional(),
+  }),
   z.object({
     step: z.literal('volumes'),
     volume: z.string(),
