@@ -81,7 +81,9 @@ export const useStack = defineStore('stack', () => {
     r.steps[e.step] = 'active'
     if (e.step === 'images') r.pulls[e.image] = e.progress
     else if (e.step === 'network')
-      r.lines.push(`Network ${e.network} ${e.created ? 'created' : 'present'}`)
+      r.lines.push(
+        `Network ${e.network} ${e.created ? 'created' : 'present'}${e.note ? `: ${e.note}` : ''}`,
+      )
     else if (e.step === 'volumes')
       r.lines.push(`Volume ${e.name} ${e.created ? 'created' : 'present'}`)
     else if (e.step === 'containers') r.lines.push(`${e.service}: ${e.action}`)
