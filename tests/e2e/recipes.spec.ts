@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from 'node:fs'
 import { expect, test } from '@playwright/test'
 import { startFakeAuthentik, type FakeAuthentik } from '../fakes/authentik/server'
 import { invoke, startServeHost, type ServeHost } from '../support/serve-host'
@@ -78,4 +79,38 @@ test('Setup: plan R8, read the diff, apply, see it applied', async ({ page }) =>
   const bindings = await api(`/flows/bindings/?target=${flows.results[0]!.pk}&ordering=order`)
   expect(bindings.results.map((b) => b.order)).toEqual([10, 20, 30, 40, 50])
   expect(fake.schemaViolations).toEqual([])
+})
+
+test('Setup: the Traefik card merges the middlewares into an existing file and keeps the rest', async ({
+  page,
+}) => {
+  const file = `${host.dataDir}/dynamic_config.yml`
+  const original = [
+    '# my own Traefik file',
+    'http:',
+    '  middlewares:',
+    '    default-security-headers:',
+    '      headers:',
+    '        frameDeny: true # keep me',
+    '  routers: {}',
+    '',
+  ].join('\n')
+  writeFileSync(file, original)
+  await page.goto(host.url)
+  await page.getByTestId('nav-setup').click()
+  const card = page.getByTestId('traefik-card')
+  await card.getByTestId('traefik-path').locator('input').fill(file)
+  await card.getByTestId('traefik-plan').click()
+  const diff = card.getByTestId('traefik-diff')
+  await expect(diff).toContainText('+    authentik-auth:')
+  await expect(diff).toContainText('outpost.goauthentik.io/auth/traefik')
+  // Nothing is written by a plan.
+  expect(readFileSync(file, 'utf8')).toBe(original)
+  await card.getByTestId('traefik-apply').click()
+  await expect(card.getByTestId('traefik-written')).toContainText('.bak')
+  const merged = readFileSync(file, 'utf8')
+  expect(merged).toContain('# my own Traefik file')
+  expect(merged).toContain('frameDeny: true # keep me')
+  expect(merged).toContain('authentik-auth:')
+  expect(merged).toContain('routers: {}')
 })
