@@ -10,6 +10,16 @@ import { createKeychainStore, type SecretStore } from './secrets/store'
 import { createSettingsStore } from './settings/store'
 import { createStackService } from './stack/stack-service'
 import { createAuthentikService } from './authentik/authentik-service'
+import { createRecipesService } from './recipes/recipes-service'
+import { createAuthentikConnector } from './authentik/connect'
+import { directoryContext } from './directory/context'
+import { createFlowsService } from './directory/flows'
+import { createGroupsService } from './directory/groups'
+import { createInvitationsService } from './directory/invitations'
+import { createUsersService } from './directory/users'
+import { createTraefikService } from './traefik/traefik-service'
+import { createIntegrationsService } from './integrations/integrations-service'
+import { rewriteToBase, type CheckHttpOptions } from './integrations/checks/http'
 
 export interface ServiceOptions {
   host: HostKind
@@ -23,6 +33,8 @@ export interface ServiceOptions {
   /** Tests: a reverse-proxy network of their own instead of `traefik`. */
   traefikNetwork?: string
   onInternalError?: (method: string, error: unknown) => void
+  /** Integration live checks: timeout, and (tests only) where their requests really go. */
+  integrationChecks?: CheckHttpOptions
 }
 
 export interface Services {
@@ -40,7 +52,11 @@ export function createServices(options: ServiceOptions): Services {
   const dataDir = options.dataDir ?? resolveDataDir()
   const bus = createEventBus()
   const settings = createSettingsStore(dataDir)
-  const secrets = options.secretStore ?? createKeychainStore()
+  // GATEHOUSE_KEYCHAIN_SERVICE: tests (and a second install side by side) keep their secrets under
+  // a keychain service of their own instead of "gatehouse".
+  const keychainService = process.env.GATEHOUSE_KEYCHAIN_SERVICE
+  const secrets =
+    options.secretStore ?? createKeychainStore(keychainService ? { service: keychainService } : {})
   const stack = createStackService({
     settings,
     secrets,
@@ -51,6 +67,31 @@ export function createServices(options: ServiceOptions): Services {
   })
 
   const authentik = createAuthentikService({ settings, secrets, bus })
+  const recipes = createRecipesService({
+    connect: () => createAuthentikConnector({ settings, secrets }).connectCached(),
+    loadSettings: () => settings.load(),
+    bus,
+    dataDir,
+    testEmail: (to) => stack.testEmail(to),
+  })
+  const directory = directoryContext(createAuthentikConnector({ settings, secrets }))
+  const users = createUsersService(directory)
+  const groups = createGroupsService(directory)
+  const flows = createFlowsService(directory)
+  const invitations = createInvitationsService(directory)
+  const traefik = createTraefikService({ loadSettings: () => settings.load() })
+  const integrations = createIntegrationsService({
+    connect: () => createAuthentikConnector({ settings, secrets }).connectCached(),
+    loadSettings: () => settings.load(),
+    secrets,
+    bus,
+    dataDir,
+    // GATEHOUSE_CHECK_BASE (tests only): send every live check to one local server, keeping the
+    // original Host header. TLS verification is never relaxed.
+    check: options.integrationChecks ?? {
+      rewrite: rewriteToBase(process.env.GATEHOUSE_CHECK_BASE),
+    },
+  })
 
   /** The engine the settings name (or the default); a broken settings file must not hide Docker. */
   const currentEngine = async (): Promise<DockerEngine> => {
@@ -108,6 +149,58 @@ export function createServices(options: ServiceOptions): Services {
     recipes: {
       adminHandoverPlan: (input) => authentik.planHandover(input),
       adminHandoverApply: (input) => authentik.applyHandover(input),
+      list: async () => recipes.list(),
+      plan: ({ id, params }) => recipes.plan(id, params),
+      apply: ({ id, params }) => recipes.apply(id, params),
+      status: () => recipes.status(),
+    },
+    users: {
+      list: (input) => users.list(input),
+      create: (input) => users.create(input),
+      update: (input) => users.update(input),
+      setActive: (input) => users.setActive(input),
+      setPassword: (input) => users.setPassword(input),
+      recoveryLink: (input) => users.recoveryLink(input),
+      delete: (input) => users.delete(input),
+    },
+    groups: {
+      list: (input) => groups.list(input),
+      get: (input) => groups.get(input),
+      create: (input) => groups.create(input),
+      update: (input) => groups.update(input),
+      addMember: (input) => groups.addMember(input),
+      removeMember: (input) => groups.removeMember(input),
+    },
+    flows: {
+      list: (input) => flows.list(input),
+      bindings: (input) => flows.bindings(input),
+      stages: (input) => flows.stages(input),
+      bind: (input) => flows.bind(input),
+      unbind: (input) => flows.unbind(input),
+      reorder: (input) => flows.reorder(input),
+    },
+    invitations: {
+      options: () => invitations.options(),
+      list: (input) => invitations.list(input),
+      create: (input) => invitations.create(input),
+      createBulk: (input) => invitations.createBulk(input),
+      delete: (input) => invitations.delete(input),
+      sendEmail: (input) => invitations.sendEmail(input),
+    },
+    traefik: {
+      plan: (input) => traefik.plan(input),
+      apply: (input) => traefik.apply(input),
+    },
+    integrations: {
+      catalog: () => integrations.catalog(),
+      list: () => integrations.list(),
+      plan: ({ id, params }) => integrations.plan(id, params),
+      apply: ({ id, params }) => integrations.apply(id, params),
+      card: ({ id }) => integrations.card(id),
+      removePlan: ({ id, params }) => integrations.removePlan(id, params?.deleteShared ?? false),
+      removeApply: ({ id, params }) => integrations.removeApply(id, params?.deleteShared ?? false),
+      check: ({ id }) => integrations.check(id),
+      revealSecret: ({ id, secret }) => integrations.revealSecret(id, secret),
     },
   }
 

@@ -4,36 +4,57 @@
  * share settings or secrets. Needs the D-Bus session with gnome-keyring the test script starts.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createKeychainStore } from '../../src/main/secrets/store'
+import { createKeychainStore, secretNames, type SecretName } from '../../src/main/secrets/store'
+import type { InputOf, MethodName, OutputOf } from '../../src/shared/contract'
+import { GatehouseError, type Envelope } from '../../src/shared/errors'
+
+const root = join(import.meta.dirname, '..', '..')
 
 export interface ServeHost {
-  /** The address with ?token=…, for page.goto. */
+  /** The printed address, token included (`http://127.0.0.1:<port>/?token=…`). */
   url: string
   origin: string
+  /** The token of that address, for `Authorization: Bearer` calls. */
   token: string
   dataDir: string
+  /** The keychain service this host keeps its secrets under (not the user's "gatehouse"). */
   keychainService: string
   stop(): Promise<void>
 }
 
-export async function startServeHost(options: {
-  keychainService: string
-  /** Put into this host's keychain as the token Gatehouse uses for Authentik. */
-  bootstrapToken?: string
-  env?: Record<string, string>
-}): Promise<ServeHost> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'gh-e2e-host-'))
-  const store = createKeychainStore({ service: options.keychainService })
-  for (const name of ['gatehouseApiToken', 'bootstrapToken'] as const) await store.delete(name)
-  if (options.bootstrapToken) await store.set('bootstrapToken', options.bootstrapToken)
-  const child: ChildProcess = spawn(process.execPath, ['out/main/serve.js'], {
+/**
+ * The real browser host (`node out/main/serve.js`, built by `electron-vite build`) with a data
+ * folder and a keychain service of its own, so several hosts and the global one never share
+ * settings or secrets. Needs a Secret Service (run under scripts/with-keyring.sh).
+ */
+export async function startServeHost(
+  options: {
+    env?: Record<string, string>
+    dataDir?: string
+    /** Default: a fresh `gatehouse-test-<random>`; every entry under it is deleted by stop(). */
+    keychainService?: string
+    /** Put into the host's keychain before it starts (the fake's bootstrap token, say). */
+    bootstrapToken?: string
+    gatehouseApiToken?: string
+  } = {},
+): Promise<ServeHost> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'gh-serve-'))
+  const keychainService = options.keychainService ?? `gatehouse-test-${randomUUID().slice(0, 8)}`
+  const keychain = createKeychainStore({ service: keychainService })
+  // A fixed service name may hold a previous run's tokens: start from none.
+  for (const name of ['gatehouseApiToken', 'bootstrapToken'] as const) await keychain.delete(name)
+  if (options.bootstrapToken) await keychain.set('bootstrapToken', options.bootstrapToken)
+  if (options.gatehouseApiToken) await keychain.set('gatehouseApiToken', options.gatehouseApiToken)
+  const child: ChildProcess = spawn(process.execPath, [join(root, 'out/main/serve.js')], {
+    cwd: root,
     env: {
       ...process.env,
       GATEHOUSE_DATA_DIR: dataDir,
-      GATEHOUSE_KEYCHAIN_SERVICE: options.keychainService,
+      GATEHOUSE_KEYCHAIN_SERVICE: keychainService,
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -51,39 +72,70 @@ export async function startServeHost(options: {
     }
     child.stdout?.on('data', read)
     child.stderr?.on('data', read)
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${output}`)))
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`serve exited with ${String(code)}:\n${output}`))
+    })
   })
-  const parsed = new URL(url)
   return {
     url,
-    origin: parsed.origin,
-    token: parsed.searchParams.get('token') ?? '',
+    origin: new URL(url).origin,
+    token: new URL(url).searchParams.get('token') ?? '',
     dataDir,
-    keychainService: options.keychainService,
+    keychainService,
     async stop() {
       if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve))
         child.kill('SIGTERM')
-        await new Promise((resolve) => child.once('exit', resolve))
+        await exited
       }
-      for (const name of ['gatehouseApiToken', 'bootstrapToken'] as const)
-        await store.delete(name).catch(() => undefined)
-      rmSync(dataDir, { recursive: true, force: true })
+      for (const name of secretNames) await keychain.delete(name as SecretName).catch(() => false)
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true })
     },
   }
 }
 
-/** One contract call over the host's HTTP API, as a script would make it (Bearer token). */
-export async function invoke(host: ServeHost, method: string, input: unknown): Promise<unknown> {
+/**
+ * One contract call through the host's own HTTP API (`POST /api/invoke`, the printed token as
+ * Bearer), as a script would make it. Throws the GatehouseError the host answered with.
+ */
+export async function invoke<M extends MethodName>(
+  host: Pick<ServeHost, 'origin' | 'token'>,
+  method: M,
+  input: InputOf<M>,
+): Promise<OutputOf<M>> {
   const response = await fetch(`${host.origin}/api/invoke`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${host.token}`, 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${host.token}` },
     body: JSON.stringify({ method, input }),
   })
-  const envelope = (await response.json()) as {
-    ok: boolean
-    value?: unknown
-    error?: { code: string; message: string }
-  }
-  if (!envelope.ok) throw new Error(`${method}: ${envelope.error?.code} ${envelope.error?.message}`)
+  if (!response.ok) throw new Error(`${method}: the browser host answered HTTP ${response.status}`)
+  const envelope = (await response.json()) as Envelope<OutputOf<M>>
+  if (!envelope.ok) throw new GatehouseError(envelope.error)
   return envelope.value
+}
+
+/**
+ * Points a serve host at an Authentik (usually the fake): settings saved through the host with
+ * `authentikUrl` set to it, and the API token in the host's keychain service under the name
+ * Gatehouse reads (`gatehouseApiToken` once R1 ran, `bootstrapToken` before; see
+ * src/main/authentik/connection.ts).
+ */
+export async function connectServeHostToAuthentik(
+  host: Pick<ServeHost, 'origin' | 'token' | 'dataDir' | 'keychainService'>,
+  authentik: { url: string; token: string; as?: 'bootstrapToken' | 'gatehouseApiToken' },
+  settings: { baseDomain?: string } = {},
+): Promise<void> {
+  await invoke(host, 'settings.save', {
+    baseDomain: settings.baseDomain ?? 'example.test',
+    adminEmail: 'admin@example.test',
+    smtp: { host: 'smtp.example.test', port: 587, from: 'auth@example.test', tls: 'starttls' },
+    dataFolder: join(host.dataDir, 'stack'),
+    timezone: 'UTC',
+    authentikUrl: authentik.url,
+  })
+  await createKeychainStore({ service: host.keychainService }).set(
+    authentik.as ?? 'bootstrapToken',
+    authentik.token,
+  )
 }

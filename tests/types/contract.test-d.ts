@@ -60,7 +60,12 @@ describe('one contract, three hosts', () => {
     expectTypeOf<InputOf<'docker.ping'>>().toEqualTypeOf<Record<string, never>>()
     expectTypeOf<OutputOf<'app.info'>>().toEqualTypeOf<AppInfo>()
     expectTypeOf<Topic>().toEqualTypeOf<
-      'docker.status' | 'stack.progress' | 'stack.logs' | 'authentik.progress' | 'recipes.progress'
+      | 'docker.status'
+      | 'stack.progress'
+      | 'stack.logs'
+      | 'authentik.progress'
+      | 'recipes.progress'
+      | 'integrations.progress'
     >()
     expectTypeOf<PayloadOf<'docker.status'>>().toEqualTypeOf<DockerStatus>()
     const bridge = {} as GatehouseBridge

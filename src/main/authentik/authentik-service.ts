@@ -8,8 +8,9 @@ import {
 } from '../recipes/r1-admin-handover'
 import type { SecretStore } from '../secrets/store'
 import type { SettingsStore } from '../settings/store'
-import { connectAuthentik, detectVersion } from './client'
-import { authentikBaseUrl, currentToken, tokenProvider } from './connection'
+import { detectVersion } from './client'
+import { createAuthentikConnector } from './connect'
+import { authentikBaseUrl, currentToken } from './connection'
 import { waitForAuthentik } from './readiness'
 import { inspectCertificate } from './transport'
 
@@ -19,28 +20,7 @@ export function createAuthentikService(options: {
   secrets: SecretStore
   bus: EventBus
 }) {
-  async function loadConfigured() {
-    const settings = await options.settings.load()
-    if (!settings)
-      throw new GatehouseError({
-        code: 'STACK_NOT_CONFIGURED',
-        message: 'Gatehouse does not know where Authentik is yet.',
-        hint: 'Fill in the first-run form in Settings and start the stack.',
-      })
-    return settings
-  }
-
-  /** Where, and with which certificate trust, every call goes. */
-  async function connection() {
-    const settings = await loadConfigured()
-    return {
-      baseUrl: authentikBaseUrl(settings),
-      token: tokenProvider(options.secrets),
-      ...(settings.authentikTls ? { tls: settings.authentikTls } : {}),
-    }
-  }
-
-  const connect = async () => connectAuthentik(await connection())
+  const { loadConfigured, connection, connect } = createAuthentikConnector(options)
 
   return {
     async status(): Promise<AuthentikStatus> {

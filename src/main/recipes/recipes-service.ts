@@ -15,11 +15,12 @@ import type {
   RecipePlan,
   RecipeStatus,
 } from '../../shared/contract/recipes'
-import { GatehouseError, type GatehouseErrorData } from '../../shared/errors'
+import { GatehouseError } from '../../shared/errors'
 import type { Settings } from '../../shared/settings'
 import type { AuthentikClient } from '../authentik/client'
 import type { EventBus } from '../core/event-bus'
 import { reconcile, type ReconcileResult } from '../reconcile/engine'
+import { applyTracked, parseParamsOrFieldErrors, toErrorData } from './plan-apply'
 import { recipeById, setupRecipes } from './index'
 import type { AnyRecipe, RecipeContext } from './recipe'
 
@@ -30,12 +31,6 @@ export interface RecipesServiceOptions {
   dataDir: string
   /** R3 runs the stack's `ak test_email`. */
   testEmail: (to: string) => Promise<{ ok: boolean; output: string }>
-}
-
-/** Typed failures travel as data; anything else is a bug and goes up to the dispatcher. */
-function toErrorData(error: unknown): GatehouseErrorData {
-  if (error instanceof GatehouseError) return error.toData()
-  throw error
 }
 
 const AppliedRecord = z.record(z.string(), z.object({ appliedAt: z.string() }))
@@ -59,25 +54,7 @@ export function createRecipesService(options: RecipesServiceOptions) {
   }
 
   function parseParams(recipe: AnyRecipe, params: unknown): never {
-    const parsed = recipe.params.safeParse(params ?? {})
-    if (!parsed.success) {
-      const fields: Record<string, string[]> = {}
-      for (const issue of parsed.error.issues) {
-        const key = String(issue.path[0] ?? 'params')
-        ;(fields[key] ??= []).push(issue.message)
-      }
-      throw new GatehouseError({
-        code: 'VALIDATION_FAILED',
-        message: `The parameters of ${recipe.id.toUpperCase()} are not valid: ${Object.entries(
-          fields,
-        )
-          .map(([k, v]) => `${k}: ${v.join(' ')}`)
-          .join('; ')}.`,
-        hint: 'Correct the marked fields and plan again.',
-        details: { fields },
-      })
-    }
-    return parsed.data as never
+    return parseParamsOrFieldErrors(recipe.params, params, recipe.id.toUpperCase()) as never
   }
 
   async function context(): Promise<{ ctx: RecipeContext; client: AuthentikClient }> {
@@ -182,31 +159,13 @@ export function createRecipesService(options: RecipesServiceOptions) {
         message: `${recipe.id.toUpperCase()} was not applied: ${blocking.map((w) => w.message).join(' ')}`,
         hint: blocking[0]?.hint ?? 'Resolve the warning shown with the plan, then apply again.',
       })
-    const status = new Map<string, 'done' | 'failed' | 'not-run' | 'unchanged'>(
-      before.read.steps.map((s) => [s.key, s.action === 'unchanged' ? 'unchanged' : 'not-run']),
+    const { steps, error } = await applyTracked(
+      ctx.rest,
+      before.desired,
+      before.read.steps,
+      ({ index, total, title, action, status }) =>
+        options.bus.emit('recipes.progress', { recipe: id, index, total, title, action, status }),
     )
-    let running: string | null = null
-    let error: RecipeApplyResult['error']
-    try {
-      await reconcile(ctx.rest, before.desired, {
-        dryRun: false,
-        onStep: ({ step, index, total, status: phase }) => {
-          running = phase === 'running' ? step.key : null
-          if (phase === 'done') status.set(step.key, 'done')
-          options.bus.emit('recipes.progress', {
-            recipe: id,
-            index,
-            total,
-            title: step.title,
-            action: step.action,
-            status: phase,
-          })
-        },
-      })
-    } catch (caught) {
-      if (running) status.set(running, 'failed')
-      error = toErrorData(caught)
-    }
     // Read everything back: what is left is what the admin still has to look at.
     const after = await dryRun(recipe, params, ctx).catch(() => null)
     const remaining = after ? pending(after.read.steps) : pending(before.read.steps)
@@ -215,7 +174,7 @@ export function createRecipesService(options: RecipesServiceOptions) {
     return {
       recipe: id,
       completed,
-      steps: before.read.steps.map((s) => ({ ...s, status: status.get(s.key) ?? 'not-run' })),
+      steps,
       remaining,
       warnings: after?.warnings ?? before.warnings,
       ...(error ? { error } : {}),

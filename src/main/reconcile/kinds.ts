@@ -167,6 +167,13 @@ export const kinds = {
     detailKey: 'pk',
     nameField: 'name',
   }),
+  user: kind({
+    id: 'user',
+    label: 'user',
+    path: '/core/users/',
+    detailKey: 'pk',
+    nameField: 'username',
+  }),
   settings: kind({
     id: 'settings',
     label: 'system settings',

@@ -10,6 +10,20 @@ import { generateSecret } from './generate'
 // The closed list is the contract's, so the UI, the CLI and the keychain agree on it.
 export { secretNames, type SecretName }
 
+/**
+ * App integrations keep one entry per secret they own: `integration:<id>:clientSecret` (the OAuth2
+ * client secret Authentik generated) or `integration:<id>:password:<app>` (a Servarr password the
+ * admin typed). Open-ended, but only in this exact shape, so nothing else in the keychain can be
+ * named through it.
+ */
+export type IntegrationSecretName = `integration:${string}`
+export const integrationSecretPattern =
+  /^integration:[a-z][a-z0-9]{0,30}:(clientSecret|password:[a-z0-9][a-z0-9_-]{0,49})$/
+/** Every name the store accepts: the closed list plus integration secrets. */
+export type StoredSecretName = SecretName | IntegrationSecretName
+export const isIntegrationSecretName = (name: string): name is IntegrationSecretName =>
+  integrationSecretPattern.test(name)
+
 /** Presence only: a status must be safe to show, log and send to the renderer. */
 export interface SecretStoreStatus {
   available: boolean
@@ -20,10 +34,10 @@ export interface SecretStoreStatus {
 }
 
 export interface SecretStore {
-  get(name: SecretName): Promise<string | null>
-  set(name: SecretName, value: string): Promise<void>
+  get(name: StoredSecretName): Promise<string | null>
+  set(name: StoredSecretName, value: string): Promise<void>
   /** Resolves true when an entry was removed, false when there was none. */
-  delete(name: SecretName): Promise<boolean>
+  delete(name: StoredSecretName): Promise<boolean>
   /** The stored value, generated and stored first when missing. */
   ensure(name: SecretName): Promise<string>
   status(): Promise<SecretStoreStatus>
@@ -40,7 +54,7 @@ export interface KeychainStoreOptions {
   service?: string
   timeoutMs?: number
   /** Tests only: replaces the real keychain entry. */
-  openEntry?: (service: string, account: SecretName) => KeychainEntry | Promise<KeychainEntry>
+  openEntry?: (service: string, account: StoredSecretName) => KeychainEntry | Promise<KeychainEntry>
 }
 
 type Operation = 'get' | 'set' | 'delete'
@@ -102,8 +116,8 @@ function backendName(): string {
   return 'secret-service'
 }
 
-function assertSecretName(name: string): asserts name is SecretName {
-  if ((secretNames as readonly string[]).includes(name)) return
+function assertSecretName(name: string): asserts name is StoredSecretName {
+  if ((secretNames as readonly string[]).includes(name) || isIntegrationSecretName(name)) return
   // The refused name is not echoed: with swapped arguments it could be the secret itself.
   throw new GatehouseError({
     code: 'VALIDATION_FAILED',
@@ -117,7 +131,7 @@ function redact(text: string, values: readonly string[]): string {
   return values.reduce((out, value) => (value ? out.split(value).join('[redacted]') : out), text)
 }
 
-function describe(operation: Operation, name: SecretName, service: string): string {
+function describe(operation: Operation, name: StoredSecretName, service: string): string {
   const where = operation === 'set' ? 'in' : 'from'
   return `Could not ${verbs[operation]} the secret "${name}" ${where} the OS keychain (service "${service}")`
 }
@@ -125,7 +139,7 @@ function describe(operation: Operation, name: SecretName, service: string): stri
 /** Turns what the keychain library threw into an error that names the cause and the fix. */
 export function keychainFailure(
   error: unknown,
-  context: { operation: Operation; name: SecretName; service: string },
+  context: { operation: Operation; name: StoredSecretName; service: string },
   knownValues: readonly string[] = [],
 ): GatehouseError {
   if (error instanceof GatehouseError) return error
@@ -217,7 +231,7 @@ function storeFrom(ops: BasicOps, backend: string): SecretStore {
   return store
 }
 
-async function openSecretServiceEntry(service: string, account: SecretName) {
+async function openSecretServiceEntry(service: string, account: StoredSecretName) {
   // Loaded on first use: a missing native binary then becomes KEYCHAIN_UNAVAILABLE instead of a
   // crash at startup, and code that only uses the memory store never loads it.
   const { AsyncEntry } = await import('@napi-rs/keyring')
@@ -238,14 +252,14 @@ export function createKeychainStore(options: KeychainStoreOptions = {}): SecretS
     throw new RangeError(`createKeychainStore: timeoutMs must be positive, got ${timeoutMs}`)
   }
   // Entries are kept so the blocking constructor runs once per secret, not once per call.
-  const entries = new Map<SecretName, KeychainEntry>()
+  const entries = new Map<StoredSecretName, KeychainEntry>()
   // A call that timed out still occupies one of libuv's 4 worker threads until the keyring
   // answers; while it does, new calls fail at once instead of starving file and DNS I/O too.
   let stillWaiting: Promise<void> | undefined
 
   async function call<T>(
     operation: Operation,
-    name: SecretName,
+    name: StoredSecretName,
     run: (entry: KeychainEntry) => Promise<T>,
     knownValues: readonly string[] = [],
   ): Promise<T> {
@@ -293,7 +307,7 @@ export function createKeychainStore(options: KeychainStoreOptions = {}): SecretS
 }
 
 function keychainTimeout(
-  context: { operation: Operation; name: SecretName; service: string },
+  context: { operation: Operation; name: StoredSecretName; service: string },
   timeoutMs: number,
   earlierRequest: boolean,
 ): GatehouseError {
@@ -317,7 +331,9 @@ function keychainTimeout(
 
 /** For other modules' unit tests only: the same contract, kept in a Map. */
 export function createMemoryStore(initial: Partial<Record<SecretName, string>> = {}): SecretStore {
-  const values = new Map<SecretName, string>(Object.entries(initial) as Array<[SecretName, string]>)
+  const values = new Map<StoredSecretName, string>(
+    Object.entries(initial) as Array<[SecretName, string]>,
+  )
   return storeFrom(
     {
       get: async (name) => values.get(name) ?? null,

@@ -8,11 +8,14 @@ import type { Envelope } from '../errors'
 import { app } from './app'
 import { authentik, authentikEvents } from './authentik'
 import type { EventSpec, MethodSpec } from './define'
+import { flows, groups, invitations, users } from './directory'
+import { integrations, integrationsEvents } from './integrations'
 import { docker, dockerEvents } from './docker'
-import { recipes } from './recipes'
+import { recipes, recipesEvents } from './recipes'
 import { secrets } from './secrets'
 import { settings } from './settings'
 import { stack, stackEvents } from './stack'
+import { traefik } from './traefik'
 
 export const contract = {
   app,
@@ -22,12 +25,20 @@ export const contract = {
   stack,
   authentik,
   recipes,
+  users,
+  groups,
+  flows,
+  invitations,
+  traefik,
+  integrations,
 } as const satisfies Record<string, Record<string, MethodSpec>>
 
 export const events = {
   ...dockerEvents,
   ...stackEvents,
   ...authentikEvents,
+  ...recipesEvents,
+  ...integrationsEvents,
 } as const satisfies Record<string, EventSpec>
 
 export type Contract = typeof contract
@@ -93,8 +104,11 @@ export function specOf(name: MethodName): MethodSpec {
 export * from './app'
 export * from './authentik'
 export * from './recipes'
+export * from './directory'
 export * from './docker'
 export * from './secrets'
 export * from './settings'
 export * from './stack'
+export * from './traefik'
+export * from './integrations'
 export type { EventSpec, MethodSpec } from './define'

@@ -173,14 +173,17 @@ export async function runCli(argv: string[], bridge: GatehouseBridge, io: CliIO)
 export function formatProgress(payload: unknown): string {
   const r = payload as {
     recipe?: string
+    /** integrations.progress names the integration as `id`. */
+    id?: string
     index?: number
     total?: number
     title?: string
     action?: string
     status?: string
   }
-  if (typeof r.recipe === 'string' && typeof r.title === 'string')
-    return `${r.recipe} ${String((r.index ?? 0) + 1)}/${String(r.total)}: ${String(r.action)} ${r.title}${r.status === 'done' ? ' — done' : ''}`
+  const who = r.recipe ?? r.id
+  if (typeof who === 'string' && typeof r.title === 'string')
+    return `${who} ${String((r.index ?? 0) + 1)}/${String(r.total)}: ${String(r.action)} ${r.title}${r.status === 'done' ? ' — done' : ''}`
   const p = payload as { operation?: string; event?: Record<string, unknown> }
   const e = p.event
   if (!e || typeof e.step !== 'string') return `progress: ${JSON.stringify(payload)}`

@@ -1,0 +1,249 @@
+/** R11: Nextcloud over OIDC (guide: "Nextcloud"), with the user_oidc app on the other side. */
+import { z } from 'zod'
+import { compareVersions, parseVersion } from '../authentik/version'
+import { ref } from '../reconcile/desired'
+import { kinds } from '../reconcile/kinds'
+import {
+  defineIntegration,
+  extraRedirectsFormField,
+  matchingField,
+  matchingFormField,
+  nameField,
+  redirectUriList,
+  slugField,
+  subdomain,
+} from './integration'
+import {
+  clientValues,
+  discoveryUrl,
+  oidcChecklistTail,
+  oidcDefaults,
+  oidcOwned,
+  oidcProviderAndApp,
+  type OidcSpec,
+} from './oauth2'
+
+const Params = z.strictObject({
+  subdomain: subdomain('nc'),
+  providerName: nameField('Nextcloud Provider'),
+  applicationName: nameField('Nextcloud'),
+  applicationSlug: slugField('nextcloud'),
+  adminGroup: nameField('nextcloud Admins'),
+  usersGroup: nameField('nextcloud Users'),
+  mappingName: nameField('Nextcloud Profile'),
+  /** Nextcloud keys accounts by user id = username: a renamed user would become someone new. */
+  lockUsernames: z.boolean().default(true),
+  matching: matchingField,
+  extraRedirectUris: redirectUriList,
+})
+type Params = z.infer<typeof Params>
+
+/**
+ * The guide's scope mapping. `User.ak_groups` is deprecated from 2026.2 (it logs a configuration
+ * warning); `User.groups` is the same relation under its new name.
+ */
+export function nextcloudExpression(version: string, adminGroup: string): string {
+  const parsed = parseVersion(version)
+  const groups =
+    parsed && compareVersions(parsed, { year: 2026, minor: 2, patch: 0 }) >= 0
+      ? 'user.groups'
+      : 'user.ak_groups'
+  return `# Extract all groups the user is a member of
+groups = [group.name for group in ${groups}.all()]
+# Nextcloud admins must be members of a group called "admin".
+# This is static and cannot be changed.
+# We append a fictional "admin" group to the user's groups if they are a member of ${JSON.stringify(adminGroup)} in authentik.
+# This group would only be visible in Nextcloud and does not exist in authentik.
+if ${JSON.stringify(adminGroup)} in groups:
+    groups = ["admin"]
+else:
+    groups = []
+return {
+    # Display name
+    "name": request.user.name,
+    "groups": groups,
+    # To set a quota set the "nextcloud_quota" property in the user's attributes
+    "quota": user.group_attributes().get("nextcloud_quota", None),
+    # To connect an already existing user, set the "nextcloud_user_id" property in the
+    # user's attributes to the username of the corresponding user on Nextcloud.
+    # Uses the Authentik username if attribute is not set.
+    "user_id": user.attributes.get("nextcloud_user_id", str(user.username)),
+}
+`
+}
+
+const redirectOf = (p: Params, domain: string) =>
+  `https://${p.subdomain}.${domain}/apps/user_oidc/code`
+
+const spec = (p: Params, domain: string): OidcSpec => ({
+  providerName: p.providerName,
+  applicationName: p.applicationName,
+  applicationSlug: p.applicationSlug,
+  redirectUris: [redirectOf(p, domain), ...p.extraRedirectUris],
+  matching: p.matching,
+  extraMappings: [ref('mapping:nextcloud-profile')],
+})
+
+export const r11Nextcloud = defineIntegration({
+  id: 'nextcloud',
+  recipe: 'R11',
+  title: 'Nextcloud',
+  protocol: 'oidc',
+  summary:
+    'Immutable usernames, the nextcloud Admins / nextcloud Users groups, the Nextcloud Profile scope mapping, an OAuth2/OpenID provider and the nextcloud application open only to nextcloud Users.',
+  params: Params,
+  form: (domain) => [
+    {
+      key: 'subdomain',
+      label: 'Nextcloud subdomain',
+      kind: 'text',
+      default: 'nc',
+      help: `Nextcloud runs at https://<subdomain>.${domain}.`,
+    },
+    { key: 'providerName', label: 'Provider name', kind: 'text', default: 'Nextcloud Provider' },
+    { key: 'applicationName', label: 'Application name', kind: 'text', default: 'Nextcloud' },
+    { key: 'applicationSlug', label: 'Application slug', kind: 'text', default: 'nextcloud' },
+    { key: 'adminGroup', label: 'Admin group', kind: 'text', default: 'nextcloud Admins' },
+    {
+      key: 'usersGroup',
+      label: 'Users group',
+      kind: 'text',
+      default: 'nextcloud Users',
+      help: 'Only its members may log in (and get a Nextcloud account).',
+    },
+    { key: 'mappingName', label: 'Scope mapping', kind: 'text', default: 'Nextcloud Profile' },
+    {
+      key: 'lockUsernames',
+      label: 'Users may not change their username (system setting)',
+      kind: 'boolean',
+      default: true,
+    },
+    matchingFormField,
+    extraRedirectsFormField,
+  ],
+  desired: (p, ctx) => [
+    ...(p.lockUsernames
+      ? [
+          {
+            key: 'settings',
+            kind: kinds.settings,
+            ensure: 'existing' as const,
+            identity: {},
+            fields: { default_user_change_username: false },
+            title: 'system settings (users may not change their username)',
+          },
+        ]
+      : []),
+    ...oidcDefaults(),
+    {
+      key: 'group:admins',
+      kind: kinds.group,
+      ensure: 'present',
+      identity: { name: p.adminGroup },
+      query: { name: p.adminGroup },
+    },
+    {
+      key: 'group:users',
+      kind: kinds.group,
+      ensure: 'present',
+      identity: { name: p.usersGroup },
+      query: { name: p.usersGroup },
+    },
+    {
+      key: 'mapping:nextcloud-profile',
+      kind: kinds.scopeMapping,
+      ensure: 'present',
+      identity: { name: p.mappingName },
+      query: { name: p.mappingName },
+      fields: {
+        scope_name: 'profile',
+        expression: nextcloudExpression(ctx.version, p.adminGroup),
+        description: 'Nextcloud: name, groups (admin), quota and user id',
+      },
+    },
+    ...oidcProviderAndApp(spec(p, ctx.domain), ctx),
+    {
+      key: 'binding:users',
+      kind: kinds.policyBinding,
+      ensure: 'present',
+      identity: { target: ref('application'), group: ref('group:users') },
+      query: { target: ref('application') },
+      fields: { order: 0, enabled: true, negate: false },
+      title: `binding of group ${p.usersGroup} on application ${p.applicationSlug}`,
+    },
+  ],
+  owned: (p) => oidcOwned(spec(p, '')),
+  shared: (p) => [
+    {
+      key: 'mapping:nextcloud-profile',
+      kind: kinds.scopeMapping,
+      ensure: 'absent',
+      identity: { name: p.mappingName },
+      query: { name: p.mappingName },
+    },
+    {
+      key: 'group:admins',
+      kind: kinds.group,
+      ensure: 'absent',
+      identity: { name: p.adminGroup },
+      query: { name: p.adminGroup },
+    },
+    {
+      key: 'group:users',
+      kind: kinds.group,
+      ensure: 'absent',
+      identity: { name: p.usersGroup },
+      query: { name: p.usersGroup },
+    },
+  ],
+  card: (p, ctx) => ({
+    title: 'Nextcloud → Administration settings → OpenID Connect → Registered providers (+)',
+    values: [
+      { key: 'identifier', label: 'Identifier', value: 'Authentik' },
+      ...clientValues(spec(p, ctx.domain), ctx),
+      {
+        key: 'discovery',
+        label: 'Discovery endpoint',
+        value: discoveryUrl(ctx.authentikHost, p.applicationSlug),
+      },
+      { key: 'scope', label: 'Scope', value: 'openid email profile' },
+      { key: 'userId', label: 'User ID mapping', value: 'user_id' },
+      { key: 'quota', label: 'Quota mapping', value: 'quota' },
+      {
+        key: 'groups',
+        label: 'Groups mapping',
+        value: 'groups',
+        help: 'Needs "Use group provisioning" checked further down.',
+      },
+      { key: 'displayName', label: 'Display name mapping (extra attributes)', value: 'name' },
+      { key: 'email', label: 'Email mapping (extra attributes)', value: 'email' },
+      { key: 'redirect', label: 'Redirect URI (for reference)', value: redirectOf(p, ctx.domain) },
+      {
+        key: 'occ',
+        label: 'Make Authentik the default login (run in the Nextcloud docker folder)',
+        value:
+          'docker compose exec -u www-data nextcloud php occ config:app:set --value=0 user_oidc allow_multiple_user_backends',
+      },
+    ],
+    checklist: [
+      'Apps → Integration: enable "OpenID Connect user backend".',
+      'Administration settings → OpenID Connect: add the provider with the values above.',
+      'Turn "Use unique user id" OFF, and check "Use group provisioning".',
+      `Put users who may log in into "${p.usersGroup}", Nextcloud admins also into "${p.adminGroup}".`,
+      'To map an existing Nextcloud account, give the Authentik user the attribute nextcloud_user_id; a quota with nextcloud_quota (e.g. "10 GB").',
+      'Optionally run the occ command so the login page goes straight to Authentik.',
+      oidcChecklistTail(p.applicationSlug),
+    ],
+    notes: [],
+  }),
+  checks: (p, ctx) => [
+    {
+      type: 'oidc',
+      title: 'Nextcloud discovery and redirect URI',
+      slug: p.applicationSlug,
+      providerName: p.providerName,
+      redirectUris: [redirectOf(p, ctx.domain)],
+    },
+  ],
+  storable: (p) => ({ ...p }),
+})

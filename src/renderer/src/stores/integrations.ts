@@ -1,0 +1,91 @@
+import { defineStore } from 'pinia'
+import { reactive, ref } from 'vue'
+import type {
+  ConfiguredIntegration,
+  IntegrationCard,
+  IntegrationCheck,
+  IntegrationId,
+  IntegrationInfo,
+} from '../../../shared/contract'
+import type { GatehouseErrorData } from '../../../shared/errors'
+import { gatehouse } from '../api'
+import { errorData } from '../errors'
+
+/**
+ * The Integrations panel: the catalogue, what Gatehouse configured (status, last check) and the
+ * app-side cards. Forms (which may hold a typed password) live in their component, and secrets
+ * are never kept here: a revealed value exists only while the card shows or copies it.
+ */
+export const useIntegrations = defineStore('integrations', () => {
+  const catalog = ref<IntegrationInfo[]>([])
+  const configured = ref<ConfiguredIntegration[]>([])
+  const loadError = ref<GatehouseErrorData | null>(null)
+  const loading = ref(false)
+  const cards = reactive<Partial<Record<IntegrationId, IntegrationCard>>>({})
+  const checking = reactive<Partial<Record<IntegrationId, boolean>>>({})
+  const checkErrors = reactive<Partial<Record<IntegrationId, GatehouseErrorData>>>({})
+  /** Step index → status while an apply or removal runs, per integration. */
+  const live = reactive<Partial<Record<IntegrationId, Record<number, 'running' | 'done'>>>>({})
+  let subscribed = false
+
+  async function load() {
+    loading.value = true
+    try {
+      if (catalog.value.length === 0) catalog.value = await gatehouse.integrations.catalog()
+      configured.value = await gatehouse.integrations.list()
+      loadError.value = null
+      await Promise.all(configured.value.map((c) => loadCard(c.id)))
+    } catch (error) {
+      loadError.value = errorData(error)
+    } finally {
+      loading.value = false
+    }
+    if (!subscribed) {
+      subscribed = true
+      gatehouse.on('integrations.progress', (p) => {
+        live[p.id] = { ...(live[p.id] ?? {}), [p.index]: p.status }
+      })
+    }
+  }
+
+  async function loadCard(id: IntegrationId) {
+    try {
+      cards[id] = await gatehouse.integrations.card({ id })
+    } catch {
+      // Not configured (yet): no card.
+    }
+  }
+
+  async function check(id: IntegrationId): Promise<IntegrationCheck | null> {
+    checking[id] = true
+    delete checkErrors[id]
+    try {
+      const result = await gatehouse.integrations.check({ id })
+      const entry = configured.value.find((c) => c.id === id)
+      if (entry) entry.lastCheck = result
+      return result
+    } catch (error) {
+      checkErrors[id] = errorData(error)
+      return null
+    } finally {
+      checking[id] = false
+    }
+  }
+
+  const info = (id: IntegrationId) => catalog.value.find((c) => c.id === id)
+
+  return {
+    catalog,
+    configured,
+    loadError,
+    loading,
+    cards,
+    checking,
+    checkErrors,
+    live,
+    load,
+    loadCard,
+    check,
+    info,
+  }
+})

@@ -1,0 +1,107 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { createKeychainStore } from '../../src/main/secrets/store'
+import { startFakeAuthentik, type FakeAuthentik } from '../fakes/authentik/server'
+import { runGatehouseAsync } from '../support/gatehouse-cli'
+
+/**
+ * `gatehouse integrations list|plan|apply|check|revealSecret …` as a script runs them: the built
+ * bin, the real keychain (a service name of its own) and the fake Authentik.
+ */
+describe('gatehouse integrations on the command line', () => {
+  const token = 'N'.repeat(60)
+  const service = `gatehouse-test-cli-int-${process.pid}`
+  const dataDir = mkdtempSync(join(tmpdir(), 'gh-cli-integrations-'))
+  const env = { GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_KEYCHAIN_SERVICE: service }
+  const keychain = createKeychainStore({ service })
+  let fake: FakeAuthentik
+
+  beforeAll(async () => {
+    fake = await startFakeAuthentik({ version: '2025.6.3', bootstrapToken: token })
+    await keychain.set('bootstrapToken', token)
+    const settings = {
+      baseDomain: 'example.test',
+      adminEmail: 'admin@example.test',
+      smtp: { host: 'smtp.example.test', port: 587, from: 'a@example.test', tls: 'starttls' },
+      dataFolder: join(dataDir, 'stack'),
+      timezone: 'UTC',
+      authentikUrl: fake.url,
+    }
+    const saved = await runGatehouseAsync(
+      ['settings', 'save', '--json', JSON.stringify(settings)],
+      env,
+    )
+    expect(saved.code, saved.stderr).toBe(0)
+  })
+  afterAll(async () => {
+    await keychain.delete('bootstrapToken')
+    await keychain.delete('integration:synology:clientSecret')
+    await fake.close()
+    rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  test('plan and apply synology with --params, list it, reveal its secret, check it', async () => {
+    const params = JSON.stringify({ subdomain: 'dsm' })
+    const plan = await runGatehouseAsync(
+      ['integrations', 'plan', 'synology', '--params', params],
+      env,
+    )
+    expect(plan.code, plan.stderr).toBe(0)
+    const planned = JSON.parse(plan.stdout) as {
+      status: string
+      steps: { key: string; changes: { field: string; after: string }[] }[]
+    }
+    expect(planned.status).toBe('not-applied')
+    const redirects = planned.steps
+      .find((s) => s.key === 'provider')
+      ?.changes.find((c) => c.field === 'redirect_uris')
+    expect(redirects?.after).toContain('https://dsm.example.test/#/signin')
+
+    const apply = await runGatehouseAsync(
+      ['integrations', 'apply', 'synology', '--params', params],
+      env,
+    )
+    expect(apply.code, apply.stderr).toBe(0)
+    expect(JSON.parse(apply.stdout)).toMatchObject({ completed: true, remaining: [] })
+    expect(apply.stderr).toMatch(/synology \d+\/\d+: create application nas — done/)
+
+    const list = await runGatehouseAsync(['integrations', 'list'], env)
+    expect(JSON.parse(list.stdout)).toMatchObject([{ id: 'synology', status: 'applied' }])
+
+    const provider = (await (
+      await fetch(`${fake.url}/api/v3/providers/oauth2/?name=Synology%20Provider`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
+    ).json()) as { results: { client_secret: string }[] }
+    const secret = provider.results[0]!.client_secret
+    expect(apply.stdout + plan.stdout + list.stdout).not.toContain(secret)
+    const reveal = await runGatehouseAsync(
+      ['integrations', 'revealSecret', 'synology', '--json', '{"secret":"clientSecret"}'],
+      env,
+    )
+    expect(reveal.code, reveal.stderr).toBe(0)
+    expect(JSON.parse(reveal.stdout)).toMatchObject({ value: secret })
+    expect(await keychain.get('integration:synology:clientSecret')).toBe(secret)
+
+    // dsm.example.test does not resolve here: the check runs and says so (exit 0, ok false).
+    const check = await runGatehouseAsync(['integrations', 'check', 'synology'], env)
+    expect(check.code, check.stderr).toBe(0)
+    const checked = JSON.parse(check.stdout) as { ok: boolean; results: { reason: string }[] }
+    expect(checked.ok).toBe(false)
+    expect(['dns', 'timeout', 'refused', 'network']).toContain(checked.results[0]?.reason)
+    expect(fake.schemaViolations).toEqual([])
+  })
+
+  test('bad input is a usage error naming the field, with no write', async () => {
+    const writes = fake.state.requestLog.filter((r) => r.method !== 'GET').length
+    const run = await runGatehouseAsync(
+      ['integrations', 'plan', 'immich', '--params', '{"subdomain":"photos app"}'],
+      env,
+    )
+    expect(run.code).toBe(2)
+    expect(run.stderr).toMatch(/VALIDATION_FAILED.*subdomain/)
+    expect(fake.state.requestLog.filter((r) => r.method !== 'GET').length).toBe(writes)
+  })
+})
