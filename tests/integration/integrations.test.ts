@@ -336,6 +336,19 @@ describe.each(versions)('integration details on Authentik %s', (version) => {
     const label = card.values.find((v) => v.key === 'radarr.middleware')
     expect(label?.value).toBe('traefik.http.routers.movies.middlewares=authentik-http@file')
     expect(card.notes.join(' ')).toMatch(/every Authentik admin can read them/)
+
+    // Removing it but keeping the shared group says the logins stay readable there.
+    const removal = await h.client.integrations.removePlan({ id: 'servarr' })
+    expect(removal.kept.join(' ')).toContain('Servarr Users')
+    const left = removal.warnings.find((w) => w.code === 'PASSWORDS_STAY_IN_GROUP')
+    expect(left?.message).toContain('sonarr_password')
+    expect(left?.message).toContain('radarr_password')
+    expect(JSON.stringify(removal)).not.toContain(SONARR_PASSWORD)
+    const all = await h.client.integrations.removePlan({
+      id: 'servarr',
+      params: { deleteShared: true },
+    })
+    expect(all.warnings.map((w) => w.code)).not.toContain('PASSWORDS_STAY_IN_GROUP')
   })
 
   test('bad input: field errors before any write', async () => {

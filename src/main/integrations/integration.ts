@@ -61,7 +61,13 @@ export interface Integration<P = unknown> {
   card(params: P, ctx: CardContext): IntegrationCard
   checks(params: P, ctx: CardContext): CheckTarget[]
   /** Keychain secrets this integration keeps (besides an OAuth2 client secret). */
-  passwords?(params: P): { ref: string; value: string | undefined; field: string }[]
+  passwords?(params: P): {
+    ref: string
+    value: string | undefined
+    field: string
+    /** Where Authentik keeps it too (a group attribute), if anywhere. */
+    attribute?: string
+  }[]
   /** Fills passwords the form left empty from the keychain; returns field errors for the rest. */
   withPasswords?(params: P, stored: Record<string, string | null>): P
   /** Parameters safe to store (no password). */

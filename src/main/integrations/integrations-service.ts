@@ -389,16 +389,22 @@ export function createIntegrationsService(options: IntegrationsServiceOptions) {
       ctx,
       values,
     )
-    return {
-      id,
-      steps: pending(steps),
-      kept: deleteShared
-        ? []
-        : integration
-            .shared(params, ctx)
-            .map((d) => `${d.kind.label} ${Object.values(d.identity).map(String).join(' / ')}`),
-      warnings,
-    }
+    const kept = deleteShared
+      ? []
+      : integration
+          .shared(params, ctx)
+          .map((d) => `${d.kind.label} ${Object.values(d.identity).map(String).join(' / ')}`)
+    // R10 keeps the app logins in the group's attributes: a kept group keeps them readable.
+    const passwordFields = (integration.passwords?.(params) ?? []).flatMap((s) =>
+      s.attribute ? [s.attribute] : [],
+    )
+    if (kept.length > 0 && passwordFields.length > 0)
+      warnings.push({
+        code: 'PASSWORDS_STAY_IN_GROUP',
+        message: `The kept ${kept.join(', ')} still holds the app logins in its attributes (${passwordFields.join(', ')}), readable by every Authentik admin.`,
+        hint: 'Remove the shared objects too, or delete those attributes in the Groups panel; change the app passwords if they protect anything else.',
+      })
+    return { id, steps: pending(steps), kept, warnings }
   }
 
   async function removeApply(

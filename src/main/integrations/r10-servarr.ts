@@ -269,6 +269,7 @@ export const r10Servarr = defineIntegration({
       ref: passwordRef(app.slug),
       value: app.password,
       field: `apps.${i}.password`,
+      attribute: passwordKey(app.slug),
     })),
   withPasswords: (p, stored) => ({
     ...p,
