@@ -30,6 +30,12 @@ export interface WaitOptions {
   /** Called when the health state changes (for progress). */
   readonly onState?: (health: HealthState) => void
   readonly logLines?: number
+  /**
+   * The container was created by this Start: every restart it has is part of this wait. Without
+   * it the restarts are counted from the first inspect, and a container that crashed before that
+   * inspect would look like a plain unhealthy one.
+   */
+  readonly freshContainer?: boolean
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -72,8 +78,9 @@ export async function waitServiceReady(
       options.onState?.(health)
     }
     const state = info.State
-    // Counted from the start of this wait: an older container may have restarted long ago.
-    baseline ??= info.RestartCount
+    // Counted from the start of this wait (or the container's creation, when this Start made it):
+    // an older container may have restarted long ago.
+    baseline ??= options.freshContainer ? 0 : info.RestartCount
     const restarts = info.RestartCount - baseline
     // Judged while Docker waits to restart it: then ExitCode is the crash's, not 0 of a new run.
     const betweenRuns = state.Restarting || !state.Running
@@ -172,7 +179,7 @@ async function crashLoop(
     service,
     container,
     `it keeps crashing — it exited with code ${info.State.ExitCode} and Docker restarted it ` +
-      `${info.RestartCount} times. Gatehouse stopped it so it does not restart for ever; the ` +
+      `${info.RestartCount === 1 ? 'once' : `${info.RestartCount} times`}. Gatehouse stopped it so it does not restart for ever; the ` +
       'container is kept with its logs',
     options,
     { exitCode: info.State.ExitCode, restartCount: info.RestartCount, crashLoop: true },

@@ -268,6 +268,7 @@ async function converge(
           await waitServiceReady(engine, spec, service, {
             timeoutMs: options.healthTimeoutMs,
             pollMs: options.pollMs,
+            freshContainer: outcome.action === 'created' || outcome.action === 'recreated',
             onState: (health) => emit({ step: 'healthy', service: service.name, health }),
           })
           emit({ step: 'healthy', service: service.name, health: 'ready' })
