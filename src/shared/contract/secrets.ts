@@ -36,7 +36,17 @@ export const secrets = {
   }),
   setSmtpPassword: method({
     summary: 'Store the SMTP password in the keychain (it is never written to the settings file)',
-    input: z.strictObject({ password: z.string().min(1).max(1024) }),
+    input: z.strictObject({
+      password: z
+        .string()
+        .min(1, 'Enter the SMTP password.')
+        .max(1024)
+        // No mail server takes them, and .env export could not carry a line break.
+        .regex(
+          /^[^\p{Cc}]*$/u,
+          'An SMTP password cannot contain line breaks or control characters.',
+        ),
+    }),
     output: z.object({ stored: z.literal(true) }),
   }),
 }
