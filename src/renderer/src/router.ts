@@ -1,25 +1,20 @@
-import type { Component } from 'vue'
+import type { RouteComponent } from 'vue-router'
 import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router'
 import { panels } from './panels'
-import DashboardView from './views/DashboardView.vue'
-import FlowsView from './views/FlowsView.vue'
-import GroupsView from './views/GroupsView.vue'
-import InvitationsView from './views/InvitationsView.vue'
-import IntegrationsView from './views/IntegrationsView.vue'
-import SettingsView from './views/SettingsView.vue'
-import SetupView from './views/SetupView.vue'
-import UsersView from './views/UsersView.vue'
 
-/** One view per sidebar panel; a panel without a view is a type error. */
-const views: Record<(typeof panels)[number]['name'], Component> = {
-  dashboard: DashboardView,
-  settings: SettingsView,
-  setup: SetupView,
-  users: UsersView,
-  groups: GroupsView,
-  flows: FlowsView,
-  invitations: InvitationsView,
-  integrations: IntegrationsView,
+/**
+ * One view per sidebar panel; a panel without a view is a type error. Each is its own chunk,
+ * loaded when first opened, so the shell starts without every panel's code.
+ */
+const views: Record<(typeof panels)[number]['name'], () => Promise<RouteComponent>> = {
+  dashboard: () => import('./views/DashboardView.vue'),
+  settings: () => import('./views/SettingsView.vue'),
+  setup: () => import('./views/SetupView.vue'),
+  users: () => import('./views/UsersView.vue'),
+  groups: () => import('./views/GroupsView.vue'),
+  flows: () => import('./views/FlowsView.vue'),
+  invitations: () => import('./views/InvitationsView.vue'),
+  integrations: () => import('./views/IntegrationsView.vue'),
 }
 
 const routes: RouteRecordRaw[] = panels.map((panel) => ({
