@@ -1,44 +1,26 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { createKeychainStore } from '../../src/main/secrets/store'
-import { startFakeAuthentik, type FakeAuthentik } from '../fakes/authentik/server'
-import { runGatehouseAsync } from '../support/gatehouse-cli'
+import type { FakeAuthentik } from '../fakes/authentik/server'
+import {
+  runGatehouseAsync,
+  startCliAgainstFake,
+  type CliAgainstFake,
+} from '../support/gatehouse-cli'
 
 /**
  * `gatehouse recipes plan|apply <id> [--params …]` as a script runs it: the built bin, the real
  * keychain (a service name of its own) and the fake Authentik.
  */
 describe('gatehouse recipes on the command line', () => {
-  const token = 'C'.repeat(60)
-  const service = `gatehouse-test-cli-${process.pid}`
-  const dataDir = mkdtempSync(join(tmpdir(), 'gh-cli-recipes-'))
-  const env = { GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_KEYCHAIN_SERVICE: service }
-  const keychain = createKeychainStore({ service })
+  let cli: CliAgainstFake
+  let env: Record<string, string>
   let fake: FakeAuthentik
 
   beforeAll(async () => {
-    fake = await startFakeAuthentik({ version: '2025.6.3', bootstrapToken: token })
-    await keychain.set('bootstrapToken', token)
-    const settings = {
-      baseDomain: 'example.test',
-      adminEmail: 'admin@example.test',
-      smtp: { host: 'smtp.example.test', port: 587, from: 'a@example.test', tls: 'starttls' },
-      dataFolder: join(dataDir, 'stack'),
-      timezone: 'UTC',
-      authentikUrl: fake.url,
-    }
-    const saved = await runGatehouseAsync(
-      ['settings', 'save', '--json', JSON.stringify(settings)],
-      env,
-    )
-    expect(saved.code, saved.stderr).toBe(0)
+    cli = await startCliAgainstFake('cli-recipes', 'C'.repeat(60))
+    ;({ env, fake } = cli)
   })
   afterAll(async () => {
-    await keychain.delete('bootstrapToken')
-    await fake.close()
-    rmSync(dataDir, { recursive: true, force: true })
+    await cli.close()
   })
 
   test('plan r7 with --params, apply it with progress on stderr, plan again: nothing left', async () => {

@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { createKeychainStore } from '../../src/main/secrets/store'
-import { startFakeAuthentik, type FakeAuthentik } from '../fakes/authentik/server'
-import { runGatehouseAsync } from '../support/gatehouse-cli'
+import type { SecretStore } from '../../src/main/secrets/store'
+import type { FakeAuthentik } from '../fakes/authentik/server'
+import {
+  runGatehouseAsync,
+  startCliAgainstFake,
+  type CliAgainstFake,
+} from '../support/gatehouse-cli'
 
 /**
  * `gatehouse integrations list|plan|apply|check|revealSecret …` as a script runs them: the built
@@ -12,34 +13,17 @@ import { runGatehouseAsync } from '../support/gatehouse-cli'
  */
 describe('gatehouse integrations on the command line', () => {
   const token = 'N'.repeat(60)
-  const service = `gatehouse-test-cli-int-${process.pid}`
-  const dataDir = mkdtempSync(join(tmpdir(), 'gh-cli-integrations-'))
-  const env = { GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_KEYCHAIN_SERVICE: service }
-  const keychain = createKeychainStore({ service })
+  let cli: CliAgainstFake
+  let env: Record<string, string>
+  let keychain: SecretStore
   let fake: FakeAuthentik
 
   beforeAll(async () => {
-    fake = await startFakeAuthentik({ version: '2025.6.3', bootstrapToken: token })
-    await keychain.set('bootstrapToken', token)
-    const settings = {
-      baseDomain: 'example.test',
-      adminEmail: 'admin@example.test',
-      smtp: { host: 'smtp.example.test', port: 587, from: 'a@example.test', tls: 'starttls' },
-      dataFolder: join(dataDir, 'stack'),
-      timezone: 'UTC',
-      authentikUrl: fake.url,
-    }
-    const saved = await runGatehouseAsync(
-      ['settings', 'save', '--json', JSON.stringify(settings)],
-      env,
-    )
-    expect(saved.code, saved.stderr).toBe(0)
+    cli = await startCliAgainstFake('cli-int', token)
+    ;({ env, keychain, fake } = cli)
   })
   afterAll(async () => {
-    await keychain.delete('bootstrapToken')
-    await keychain.delete('integration:synology:clientSecret')
-    await fake.close()
-    rmSync(dataDir, { recursive: true, force: true })
+    await cli.close(['integration:synology:clientSecret'])
   })
 
   test('plan and apply synology with --params, list it, reveal its secret, check it', async () => {

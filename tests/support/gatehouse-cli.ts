@@ -1,5 +1,13 @@
 import { spawn, spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import {
+  createKeychainStore,
+  type SecretStore,
+  type StoredSecretName,
+} from '../../src/main/secrets/store'
+import { startFakeAuthentik, type FakeAuthentik } from '../fakes/authentik/server'
 
 const bin = join(import.meta.dirname, '..', '..', 'bin', 'gatehouse.mjs')
 
@@ -49,4 +57,50 @@ export function runGatehouseAsync(
       resolve({ code, stdout, stderr })
     })
   })
+}
+
+export interface CliAgainstFake {
+  /** GATEHOUSE_DATA_DIR and GATEHOUSE_KEYCHAIN_SERVICE of this run: pass to runGatehouseAsync. */
+  env: Record<string, string>
+  keychain: SecretStore
+  fake: FakeAuthentik
+  /** Stops the fake, removes the data folder and these keychain entries (plus the token). */
+  close(secretsToForget?: StoredSecretName[]): Promise<void>
+}
+
+/**
+ * What every CLI test against Authentik starts from: a fake Authentik (2025.6.3), its bootstrap
+ * token in a keychain service of the test's own, and settings saved through the CLI itself.
+ */
+export async function startCliAgainstFake(name: string, token: string): Promise<CliAgainstFake> {
+  const service = `gatehouse-test-${name}-${process.pid}`
+  const dataDir = mkdtempSync(join(tmpdir(), `gh-${name}-`))
+  const env = { GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_KEYCHAIN_SERVICE: service }
+  const keychain = createKeychainStore({ service })
+  const fake = await startFakeAuthentik({ version: '2025.6.3', bootstrapToken: token })
+  await keychain.set('bootstrapToken', token)
+  const settings = {
+    baseDomain: 'example.test',
+    adminEmail: 'admin@example.test',
+    smtp: { host: 'smtp.example.test', port: 587, from: 'a@example.test', tls: 'starttls' },
+    dataFolder: join(dataDir, 'stack'),
+    timezone: 'UTC',
+    authentikUrl: fake.url,
+  }
+  const saved = await runGatehouseAsync(
+    ['settings', 'save', '--json', JSON.stringify(settings)],
+    env,
+  )
+  if (saved.code !== 0) throw new Error(`settings save failed: ${saved.stderr}`)
+  return {
+    env,
+    keychain,
+    fake,
+    async close(secretsToForget = []) {
+      const names: StoredSecretName[] = ['bootstrapToken', ...secretsToForget]
+      for (const secret of names) await keychain.delete(secret)
+      await fake.close()
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
 }
