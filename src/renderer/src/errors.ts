@@ -1,3 +1,4 @@
+import { ref } from 'vue'
 import { GatehouseError, type GatehouseErrorData } from '../../shared/errors'
 
 /** Any thrown value as contract error data, so every view shows message + hint the same way. */
@@ -15,4 +16,27 @@ export function fieldErrors(error: GatehouseErrorData | null): Record<string, st
   const fields = (error?.details?.fields ?? {}) as Record<string, string[]>
   for (const [field, messages] of Object.entries(fields)) out[field] ??= messages.join(' ')
   return out
+}
+
+/**
+ * One button's work: `busy` while it runs, its failure kept as typed data for the form (field
+ * errors next to the field, the rest as an alert). `run` resolves true when the action succeeded.
+ */
+export function useAction() {
+  const busy = ref(false)
+  const error = ref<GatehouseErrorData | null>(null)
+  async function run(action: () => Promise<void>): Promise<boolean> {
+    busy.value = true
+    error.value = null
+    try {
+      await action()
+      return true
+    } catch (caught) {
+      error.value = errorData(caught)
+      return false
+    } finally {
+      busy.value = false
+    }
+  }
+  return { busy, error, run }
 }
