@@ -67,21 +67,24 @@ export function createServices(options: ServiceOptions): Services {
   })
 
   const authentik = createAuthentikService({ settings, secrets, bus })
+  // One connector for every panel and recipe, so its short-lived client cache is actually shared
+  // (a new connector per call would detect the server version on every call).
+  const connector = createAuthentikConnector({ settings, secrets })
   const recipes = createRecipesService({
-    connect: () => createAuthentikConnector({ settings, secrets }).connectCached(),
+    connect: () => connector.connectCached(),
     loadSettings: () => settings.load(),
     bus,
     dataDir,
     testEmail: (to) => stack.testEmail(to),
   })
-  const directory = directoryContext(createAuthentikConnector({ settings, secrets }))
+  const directory = directoryContext(connector)
   const users = createUsersService(directory)
   const groups = createGroupsService(directory)
   const flows = createFlowsService(directory)
   const invitations = createInvitationsService(directory)
   const traefik = createTraefikService({ loadSettings: () => settings.load() })
   const integrations = createIntegrationsService({
-    connect: () => createAuthentikConnector({ settings, secrets }).connectCached(),
+    connect: () => connector.connectCached(),
     loadSettings: () => settings.load(),
     secrets,
     bus,
