@@ -73,8 +73,9 @@ describe.each<FakeVersion>(['2025.6.3', '2026.8.3'])(
         fixed_data: { email: 'grandma@example.test' },
       })
       expect(created.pk).toMatch(/^[0-9a-f-]{36}$/)
+      // The public address, not the one Gatehouse's API calls take (the harness's authentikUrl).
       expect(created.link).toBe(
-        `${new URL(h.fake.url).origin}/if/flow/enrollment-invitation/?itoken=${created.pk}`,
+        `https://auth.example.test/if/flow/enrollment-invitation/?itoken=${created.pk}`,
       )
       expect(created).toMatchObject({
         name: 'for-grandma',
@@ -90,13 +91,14 @@ describe.each<FakeVersion>(['2025.6.3', '2026.8.3'])(
       })
     })
 
-    test('without the authentikUrl override the link uses https://auth.<baseDomain>', () => {
+    test('an authentikUrl override (a LAN address for the API) does not leak into the link', () => {
       const settings = SettingsSchema.parse({
         baseDomain: 'home.example',
         adminEmail: 'a@home.example',
         smtp: { host: 'mail', port: 25, from: 'a@home.example', tls: 'none' },
         dataFolder: '/srv/authentik',
         timezone: 'UTC',
+        authentikUrl: 'http://nas.lan:9000',
       })
       expect(invitationLink(settings, 'enrollment-invitation', 'abc')).toBe(
         'https://auth.home.example/if/flow/enrollment-invitation/?itoken=abc',
@@ -223,7 +225,7 @@ describe.each<FakeVersion>(['2025.6.3', '2026.8.3'])(
         expect(run.stderr).toBe('')
         const printed = JSON.parse(run.stdout) as { pk: string; link: string }
         expect(printed.link).toBe(
-          `${new URL(h.fake.url).origin}/if/flow/enrollment-invitation/?itoken=${printed.pk}`,
+          `https://auth.example.test/if/flow/enrollment-invitation/?itoken=${printed.pk}`,
         )
       } finally {
         await keychain.delete('bootstrapToken')

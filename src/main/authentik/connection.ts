@@ -10,6 +10,15 @@ import type { TokenProvider } from './client'
 export function authentikBaseUrl(settings: Settings): string {
   if (settings.authentikUrl) return settings.authentikUrl
   if (settings.publishSetupPort) return `http://127.0.0.1:${AUTHENTIK_PORT}`
+  return publicAuthentikUrl(settings)
+}
+
+/**
+ * Where browsers and apps reach Authentik: Traefik publishes the stack at auth.<domain>. Links
+ * handed to people (invitations), the outpost's authentik_host and the app-side cards use it,
+ * never the address Gatehouse's own API calls take (that may be a LAN or setup port).
+ */
+export function publicAuthentikUrl(settings: Pick<Settings, 'baseDomain'>): string {
   return `https://auth.${settings.baseDomain}`
 }
 

@@ -2,6 +2,7 @@ import type { AuthentikClient } from '../authentik/client'
 import type { AuthentikConnector } from '../authentik/connect'
 import { compareVersions } from '../authentik/version'
 import type { Settings } from '../../shared/settings'
+import { publicAuthentikUrl } from '../authentik/connection'
 
 /**
  * What every directory service needs: a connected client (cached for a few seconds, see
@@ -15,12 +16,6 @@ export function directoryContext(connector: AuthentikConnector): DirectoryContex
   return { session: () => connector.connectCached() }
 }
 
-/** `https://auth.<baseDomain>`, or the origin of the authentikUrl override when one is set. */
-export function publicAuthentikOrigin(settings: Settings): string {
-  if (settings.authentikUrl) return new URL(settings.authentikUrl).origin
-  return `https://auth.${settings.baseDomain}`
-}
-
 /** Authentik's own admin UI for a flow, on the address Gatehouse reaches Authentik at. */
 export function flowAdminUrl(client: AuthentikClient, slug: string): string {
   return `${client.baseUrl}/if/admin/#/flow/flows/${encodeURIComponent(slug)}`
@@ -28,7 +23,7 @@ export function flowAdminUrl(client: AuthentikClient, slug: string): string {
 
 /** The enrollment link Authentik's admin UI builds for an invitation (API map, step I.8). */
 export function invitationLink(settings: Settings, flowSlug: string, invitationPk: string): string {
-  return `${publicAuthentikOrigin(settings)}/if/flow/${encodeURIComponent(flowSlug)}/?itoken=${encodeURIComponent(invitationPk)}`
+  return `${publicAuthentikUrl(settings)}/if/flow/${encodeURIComponent(flowSlug)}/?itoken=${encodeURIComponent(invitationPk)}`
 }
 
 /** `POST /stages/invitation/invitations/{uuid}/send_email/` exists from 2026.5. */

@@ -40,6 +40,7 @@ import { checkOidc, type AcceptedRedirect } from './checks/oidc'
 import { allIntegrations, integrationById } from './index'
 import type { AnyIntegration, CardContext, OwnedApp } from './integration'
 import { createIntegrationRecords, type IntegrationRecord } from './records'
+import { publicAuthentikUrl } from '../authentik/connection'
 
 export interface IntegrationsServiceOptions {
   connect: () => Promise<{ client: AuthentikClient; settings: Settings }>
@@ -100,7 +101,7 @@ export function createIntegrationsService(options: IntegrationsServiceOptions) {
         features: client.features,
         version: client.version.raw,
         domain: settings.baseDomain,
-        authentikHost: `https://auth.${settings.baseDomain}`,
+        authentikHost: publicAuthentikUrl(settings),
         me: { pk: me.pk, username: me.username },
       },
     }
@@ -447,7 +448,11 @@ export function createIntegrationsService(options: IntegrationsServiceOptions) {
     } catch {
       // Authentik unreachable: the card still lists everything but the client id.
     }
-    return integration.card(params, { domain, authentikHost: `https://auth.${domain}`, live })
+    return integration.card(params, {
+      domain,
+      authentikHost: publicAuthentikUrl({ baseDomain: domain }),
+      live,
+    })
   }
 
   async function check(id: IntegrationId): Promise<IntegrationCheck> {

@@ -23,6 +23,7 @@ import { reconcile, type ReconcileResult } from '../reconcile/engine'
 import { applyTracked, parseParamsOrFieldErrors, toErrorData } from './plan-apply'
 import { recipeById, setupRecipes } from './index'
 import type { AnyRecipe, RecipeContext } from './recipe'
+import { publicAuthentikUrl } from '../authentik/connection'
 
 export interface RecipesServiceOptions {
   connect: () => Promise<{ client: AuthentikClient; settings: Settings }>
@@ -67,7 +68,7 @@ export function createRecipesService(options: RecipesServiceOptions) {
         features: client.features,
         version: client.version.raw,
         domain: settings.baseDomain,
-        authentikHost: `https://auth.${settings.baseDomain}`,
+        authentikHost: publicAuthentikUrl(settings),
         me: { pk: me.pk, username: me.username },
       },
     }

@@ -22,6 +22,7 @@ import { AUTHENTIK_PORT, buildStack, type BuildOptions, type StackSecrets } from
 import { exportStack } from './compose-export'
 import { assertExportFolder } from './export-folder'
 import type { StackSpec } from './model'
+import { publicAuthentikUrl } from '../authentik/connection'
 
 const NOT_GENERATED = 'not-generated-yet'
 
@@ -131,7 +132,7 @@ export function createStackService(options: StackServiceOptions) {
       configured: true,
       project: ctx.spec.project,
       authentikVersion: ctx.settings.authentikVersion,
-      authentikUrl: `https://auth.${ctx.settings.baseDomain}`,
+      authentikUrl: publicAuthentikUrl(ctx.settings),
       setupUrl: ctx.settings.publishSetupPort ? `http://127.0.0.1:${AUTHENTIK_PORT}` : null,
       services: [...services],
     }
