@@ -12,7 +12,7 @@ import type {
   IntegrationInfo,
 } from '../../shared/contract/integrations'
 import type { DesiredObject } from '../reconcile/desired'
-import type { ResourceKind } from '../reconcile/kinds'
+import { kinds, type ResourceKind } from '../reconcile/kinds'
 import type { RecipeContext } from '../recipes/recipe'
 import { appNameProblem } from '../traefik/labels'
 
@@ -147,3 +147,13 @@ export const extraRedirectsFormField: IntegrationFormField = {
   default: [],
   help: 'Other addresses the app may return to (e.g. a second host name).',
 }
+
+/**
+ * An Authentik group an integration creates, found by its name: present while the integration is
+ * configured, absent when its shared objects are removed with it.
+ */
+export const namedGroup = (
+  key: string,
+  name: string,
+  ensure: 'present' | 'absent',
+): DesiredObject => ({ key, kind: kinds.group, ensure, identity: { name }, query: { name } })

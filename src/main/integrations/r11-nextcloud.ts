@@ -9,6 +9,7 @@ import {
   matchingField,
   matchingFormField,
   nameField,
+  namedGroup,
   redirectUriList,
   slugField,
   subdomain,
@@ -135,20 +136,8 @@ export const r11Nextcloud = defineIntegration({
         ]
       : []),
     ...oidcDefaults(),
-    {
-      key: 'group:admins',
-      kind: kinds.group,
-      ensure: 'present',
-      identity: { name: p.adminGroup },
-      query: { name: p.adminGroup },
-    },
-    {
-      key: 'group:users',
-      kind: kinds.group,
-      ensure: 'present',
-      identity: { name: p.usersGroup },
-      query: { name: p.usersGroup },
-    },
+    namedGroup('group:admins', p.adminGroup, 'present'),
+    namedGroup('group:users', p.usersGroup, 'present'),
     {
       key: 'mapping:nextcloud-profile',
       kind: kinds.scopeMapping,
@@ -181,20 +170,8 @@ export const r11Nextcloud = defineIntegration({
       identity: { name: p.mappingName },
       query: { name: p.mappingName },
     },
-    {
-      key: 'group:admins',
-      kind: kinds.group,
-      ensure: 'absent',
-      identity: { name: p.adminGroup },
-      query: { name: p.adminGroup },
-    },
-    {
-      key: 'group:users',
-      kind: kinds.group,
-      ensure: 'absent',
-      identity: { name: p.usersGroup },
-      query: { name: p.usersGroup },
-    },
+    namedGroup('group:admins', p.adminGroup, 'absent'),
+    namedGroup('group:users', p.usersGroup, 'absent'),
   ],
   card: (p, ctx) => ({
     title: 'Nextcloud → Administration settings → OpenID Connect → Registered providers (+)',

@@ -1,6 +1,5 @@
 /** R14: InvenTree over generic OIDC (guide: "Inventree"), through django-allauth's social app. */
 import { z } from 'zod'
-import { kinds } from '../reconcile/kinds'
 import type { DesiredObject } from '../reconcile/desired'
 import {
   defineIntegration,
@@ -8,6 +7,7 @@ import {
   matchingField,
   matchingFormField,
   nameField,
+  namedGroup,
   redirectUriList,
   slugField,
   subdomain,
@@ -59,14 +59,10 @@ const spec = (p: Params, domain: string): OidcSpec => ({
   matching: p.matching,
 })
 
-const groups = (p: Params, ensure: 'present' | 'absent'): DesiredObject[] =>
-  [p.usersGroup, p.adminsGroup].map((name, i) => ({
-    key: `group:${i === 0 ? 'users' : 'admins'}`,
-    kind: kinds.group,
-    ensure,
-    identity: { name },
-    query: { name },
-  }))
+const groups = (p: Params, ensure: 'present' | 'absent'): DesiredObject[] => [
+  namedGroup('group:users', p.usersGroup, ensure),
+  namedGroup('group:admins', p.adminsGroup, ensure),
+]
 
 export const r14Inventree = defineIntegration({
   id: 'inventree',
