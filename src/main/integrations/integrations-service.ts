@@ -30,17 +30,18 @@ import {
   applyTracked,
   fieldErrors,
   parseParamsOrFieldErrors,
+  recipeContext,
   toErrorData,
 } from '../recipes/plan-apply'
 import type { RecipeContext } from '../recipes/recipe'
 import type { SecretStore, IntegrationSecretName } from '../secrets/store'
+import { publicAuthentikUrl } from '../authentik/connection'
 import { checkForwardAuth } from './checks/forward-auth'
 import type { CheckHttpOptions } from './checks/http'
 import { checkOidc, type AcceptedRedirect } from './checks/oidc'
 import { allIntegrations, integrationById } from './index'
 import type { AnyIntegration, CardContext, OwnedApp } from './integration'
 import { createIntegrationRecords, type IntegrationRecord } from './records'
-import { publicAuthentikUrl } from '../authentik/connection'
 
 export interface IntegrationsServiceOptions {
   connect: () => Promise<{ client: AuthentikClient; settings: Settings }>
@@ -91,21 +92,7 @@ export function maskSteps<T extends PlanStep>(steps: T[], values: readonly strin
 export function createIntegrationsService(options: IntegrationsServiceOptions) {
   const records = createIntegrationRecords(options.dataDir)
 
-  async function context(): Promise<{ ctx: RecipeContext; client: AuthentikClient }> {
-    const { client, settings } = await options.connect()
-    const me = await client.me()
-    return {
-      client,
-      ctx: {
-        rest: client.rest,
-        features: client.features,
-        version: client.version.raw,
-        domain: settings.baseDomain,
-        authentikHost: publicAuthentikUrl(settings),
-        me: { pk: me.pk, username: me.username },
-      },
-    }
-  }
+  const context = () => recipeContext(options.connect)
 
   /** Parameters as typed, or (when none are given) as last applied. */
   async function rawParamsOf(id: IntegrationId, raw: unknown): Promise<unknown> {

@@ -6,9 +6,32 @@
 import type { z } from 'zod'
 import type { PlanStep } from '../../shared/contract/recipes'
 import { GatehouseError, type GatehouseErrorData } from '../../shared/errors'
+import type { Settings } from '../../shared/settings'
+import type { AuthentikClient } from '../authentik/client'
+import { publicAuthentikUrl } from '../authentik/connection'
 import type { AuthentikRest } from '../authentik/rest'
+import type { RecipeContext } from './recipe'
 import type { DesiredObject } from '../reconcile/desired'
 import { reconcile } from '../reconcile/engine'
+
+/** What a recipe or integration is planned against: the server, its version, who we are there. */
+export async function recipeContext(
+  connect: () => Promise<{ client: AuthentikClient; settings: Settings }>,
+): Promise<{ ctx: RecipeContext; client: AuthentikClient }> {
+  const { client, settings } = await connect()
+  const me = await client.me()
+  return {
+    client,
+    ctx: {
+      rest: client.rest,
+      features: client.features,
+      version: client.version.raw,
+      domain: settings.baseDomain,
+      authentikHost: publicAuthentikUrl(settings),
+      me: { pk: me.pk, username: me.username },
+    },
+  }
+}
 
 /** Typed failures travel as data; anything else is a bug and goes up to the dispatcher. */
 export function toErrorData(error: unknown): GatehouseErrorData {

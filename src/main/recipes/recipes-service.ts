@@ -20,10 +20,9 @@ import type { Settings } from '../../shared/settings'
 import type { AuthentikClient } from '../authentik/client'
 import type { EventBus } from '../core/event-bus'
 import { reconcile, type ReconcileResult } from '../reconcile/engine'
-import { applyTracked, parseParamsOrFieldErrors, toErrorData } from './plan-apply'
+import { applyTracked, parseParamsOrFieldErrors, recipeContext, toErrorData } from './plan-apply'
 import { recipeById, setupRecipes } from './index'
 import type { AnyRecipe, RecipeContext } from './recipe'
-import { publicAuthentikUrl } from '../authentik/connection'
 
 export interface RecipesServiceOptions {
   connect: () => Promise<{ client: AuthentikClient; settings: Settings }>
@@ -58,21 +57,7 @@ export function createRecipesService(options: RecipesServiceOptions) {
     return parseParamsOrFieldErrors(recipe.params, params, recipe.id.toUpperCase()) as never
   }
 
-  async function context(): Promise<{ ctx: RecipeContext; client: AuthentikClient }> {
-    const { client, settings } = await options.connect()
-    const me = await client.me()
-    return {
-      client,
-      ctx: {
-        rest: client.rest,
-        features: client.features,
-        version: client.version.raw,
-        domain: settings.baseDomain,
-        authentikHost: publicAuthentikUrl(settings),
-        me: { pk: me.pk, username: me.username },
-      },
-    }
-  }
+  const context = () => recipeContext(options.connect)
 
   async function dryRun(recipe: AnyRecipe, params: never, ctx: RecipeContext) {
     const desired = await recipe.desired(params, ctx)
