@@ -3,7 +3,8 @@ import type { Settings } from '../../shared/settings'
 import type { SecretStore } from '../secrets/store'
 import type { SettingsStore } from '../settings/store'
 import { connectAuthentik, type AuthentikClient } from './client'
-import { authentikBaseUrl, tokenProvider } from './connection'
+import { authentikBaseUrl } from '../settings/addresses'
+import { tokenProvider } from './connection'
 import type { TlsTrust } from './transport'
 
 export interface AuthentikConnection {

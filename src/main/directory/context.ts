@@ -2,7 +2,7 @@ import type { AuthentikClient } from '../authentik/client'
 import type { AuthentikConnector } from '../authentik/connect'
 import { compareVersions } from '../authentik/version'
 import type { Settings } from '../../shared/settings'
-import { publicAuthentikUrl } from '../authentik/connection'
+import { publicAuthentikUrl } from '../settings/addresses'
 
 /**
  * What every directory service needs: a connected client (cached for a few seconds, see

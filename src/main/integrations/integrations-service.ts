@@ -35,7 +35,7 @@ import {
 } from '../recipes/plan-apply'
 import type { RecipeContext } from '../recipes/recipe'
 import type { SecretStore, IntegrationSecretName } from '../secrets/store'
-import { publicAuthentikUrl } from '../authentik/connection'
+import { publicAuthentikUrl } from '../settings/addresses'
 import { checkForwardAuth } from './checks/forward-auth'
 import type { CheckHttpOptions } from './checks/http'
 import { checkOidc, type AcceptedRedirect } from './checks/oidc'

@@ -5,6 +5,9 @@ import {
   type Settings,
 } from '../../shared/settings'
 import type { HealthcheckSpec, Mount, ServiceSpec, StackSpec } from './model'
+import { AUTHENTIK_PORT } from '../settings/addresses'
+
+export { AUTHENTIK_PORT }
 
 /**
  * The version catalogue: for each supported Authentik release, the stack its official compose
@@ -90,7 +93,6 @@ export interface BuildOptions {
 export const TRAEFIK_NETWORK = 'traefik'
 /** The guide's forwardAuth address is http://authentik-server:9000/…: this alias makes it resolve. */
 export const SERVER_ALIAS = 'authentik-server'
-export const AUTHENTIK_PORT = 9000
 const DOCKER_SOCKET = '/var/run/docker.sock'
 const DB_USER = 'authentik'
 const DB_NAME = 'authentik'

@@ -18,11 +18,11 @@ import * as lifecycle from '../docker/lifecycle'
 import { followLogs, tailLogs, type LogFollower } from '../docker/logs'
 import { removeVolumes } from '../docker/volumes'
 import type { SettingsStore } from '../settings/store'
-import { AUTHENTIK_PORT, buildStack, type BuildOptions, type StackSecrets } from './catalogue'
+import { buildStack, type BuildOptions, type StackSecrets } from './catalogue'
 import { exportStack } from './compose-export'
 import { assertExportFolder } from './export-folder'
 import type { StackSpec } from './model'
-import { publicAuthentikUrl } from '../authentik/connection'
+import { publicAuthentikUrl, setupUrl } from '../settings/addresses'
 
 const NOT_GENERATED = 'not-generated-yet'
 
@@ -133,7 +133,7 @@ export function createStackService(options: StackServiceOptions) {
       project: ctx.spec.project,
       authentikVersion: ctx.settings.authentikVersion,
       authentikUrl: publicAuthentikUrl(ctx.settings),
-      setupUrl: ctx.settings.publishSetupPort ? `http://127.0.0.1:${AUTHENTIK_PORT}` : null,
+      setupUrl: setupUrl(ctx.settings),
       services: [...services],
     }
   }
