@@ -13,15 +13,14 @@ import { z } from 'zod'
 /** Bumped whenever the stored layout changes; src/main/settings/schema.ts migrates older files. */
 export const SETTINGS_SCHEMA_VERSION = 2
 
-/**
- * Authentik versions whose stack facts the catalogue (src/main/stack/catalogue.ts) knows. Shared
- * so the form can offer exactly these; the catalogue is typed against this list, so adding a
- * version here without its facts does not compile.
- */
-export const supportedAuthentikVersions = ['2025.6.3', '2026.8.3'] as const
-export type AuthentikVersion = (typeof supportedAuthentikVersions)[number]
-/** New stacks start on the newest supported release; 2025.6.3 stays for the guide's installs. */
-export const DEFAULT_AUTHENTIK_VERSION: AuthentikVersion = '2026.8.3'
+// The supported releases are one table (src/shared/authentik-releases.ts); re-exported here
+// because the settings schema and the form offer exactly these.
+import { DEFAULT_AUTHENTIK_VERSION, supportedAuthentikVersions } from './authentik-releases'
+export {
+  DEFAULT_AUTHENTIK_VERSION,
+  supportedAuthentikVersions,
+  type AuthentikVersion,
+} from './authentik-releases'
 
 export const smtpTlsModes = ['none', 'starttls', 'tls'] as const
 export type SmtpTlsMode = (typeof smtpTlsModes)[number]

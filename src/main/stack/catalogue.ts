@@ -1,4 +1,5 @@
 import { GatehouseError } from '../../shared/errors'
+import { atLeast } from '../../shared/authentik-releases'
 import {
   supportedAuthentikVersions,
   type AuthentikVersion,
@@ -26,18 +27,6 @@ export interface VersionFacts {
   readonly shmSizeBytes: number | undefined
   /** Upstream's file name (renamed `compose.yml` in 2026.2). Our export always writes docker-compose.yml. */
   readonly upstreamComposeFile: 'docker-compose.yml' | 'compose.yml'
-}
-
-/** "2025.10.1" → [2025, 10]; comparison by year then minor release. */
-function minorOf(version: string): [number, number] {
-  const [year, minor] = version.split('.').map(Number)
-  return [year ?? 0, minor ?? 0]
-}
-
-function atLeast(version: string, milestone: string): boolean {
-  const [y, m] = minorOf(version)
-  const [my, mm] = minorOf(milestone)
-  return y > my || (y === my && m >= mm)
 }
 
 export function factsFor(version: AuthentikVersion): VersionFacts {
