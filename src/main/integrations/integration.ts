@@ -7,7 +7,6 @@
 import { z } from 'zod'
 import type {
   IntegrationCard,
-  IntegrationFormField,
   IntegrationId,
   IntegrationInfo,
 } from '../../shared/contract/integrations'
@@ -50,8 +49,8 @@ export interface Integration<P = unknown> {
   readonly title: string
   readonly protocol: IntegrationInfo['protocol']
   readonly summary: string
+  /** The parameters, labelled for the form (src/main/recipes/param-form.ts). */
   readonly params: z.ZodType<P>
-  form(domain: string): IntegrationFormField[]
   appPresets?: IntegrationInfo['appPresets']
   desired(params: P, ctx: RecipeContext): DesiredObject[]
   /** Applications/providers created for these parameters (deleted on removal). */
@@ -70,8 +69,8 @@ export interface Integration<P = unknown> {
   }[]
   /** Fills passwords the form left empty from the keychain; returns field errors for the rest. */
   withPasswords?(params: P, stored: Record<string, string | null>): P
-  /** Parameters safe to store (no password). */
-  storable(params: P): Record<string, unknown>
+  /** Parameters safe to store (no password); without it, all of them. */
+  storable?(params: P): Record<string, unknown>
 }
 
 export interface CardContext {
@@ -94,59 +93,6 @@ export const subdomain = (fallback: string) =>
       const problem = appNameProblem(value)
       if (problem) ctx.addIssue({ code: 'custom', message: `Not a DNS label. ${problem}` })
     })
-
-export const slugField = (fallback: string) =>
-  z
-    .string()
-    .trim()
-    .regex(/^[-a-z0-9_]+$/, 'Use lower-case letters, digits, - and _ only.')
-    .max(50)
-    .default(fallback)
-
-export const nameField = (fallback: string) => z.string().trim().min(1).max(200).default(fallback)
-
-/**
- * A redirect URI an OAuth2 client may use: an absolute URL with a scheme, which may be a custom
- * one for mobile apps (`app.immich://oauth-callback`).
- */
-export function redirectUriProblem(value: string): string | null {
-  if (!/^[a-z][a-z0-9+.-]*:\/\/\S+$/i.test(value) || !URL.canParse(value))
-    return 'Not a URL: use an absolute address such as https://app.example.org/callback (custom schemes like app.example:// are fine).'
-  return null
-}
-
-export const redirectUriList = z
-  .array(z.string().trim())
-  .max(20)
-  .default([])
-  .superRefine((values, ctx) => {
-    values.forEach((value, index) => {
-      const problem = redirectUriProblem(value)
-      if (problem) ctx.addIssue({ code: 'custom', message: problem, path: [index] })
-    })
-  })
-
-export const matchingField = z.enum(['strict', 'regex']).default('strict')
-
-export const matchingFormField: IntegrationFormField = {
-  key: 'matching',
-  label: 'Redirect URI matching',
-  kind: 'select',
-  default: 'strict',
-  options: [
-    { value: 'strict', label: 'strict (exact address)' },
-    { value: 'regex', label: 'regex (dots escaped, anchored)' },
-  ],
-  help: 'Strict is what the app sends; regex only when the app varies the address.',
-}
-
-export const extraRedirectsFormField: IntegrationFormField = {
-  key: 'extraRedirectUris',
-  label: 'More redirect URIs',
-  kind: 'lines',
-  default: [],
-  help: 'Other addresses the app may return to (e.g. a second host name).',
-}
 
 /**
  * An Authentik group an integration creates, found by its name: present while the integration is

@@ -4,18 +4,19 @@
  * the live checks. Bad input is refused with field errors before Authentik sees a single write
  * (the name-collision check only reads).
  */
-import type {
-  CheckResult,
-  IntegrationApplyResult,
-  IntegrationCard,
-  IntegrationCheck,
-  IntegrationId,
-  IntegrationInfo,
-  IntegrationPlan,
-  IntegrationRemovePlan,
-  IntegrationRemoveResult,
-  IntegrationStatus,
-  ConfiguredIntegration,
+import {
+  IntegrationFormField,
+  type CheckResult,
+  type IntegrationApplyResult,
+  type IntegrationCard,
+  type IntegrationCheck,
+  type IntegrationId,
+  type IntegrationInfo,
+  type IntegrationPlan,
+  type IntegrationRemovePlan,
+  type IntegrationRemoveResult,
+  type IntegrationStatus,
+  type ConfiguredIntegration,
 } from '../../shared/contract/integrations'
 import type { PlanStep, PlanWarning } from '../../shared/contract/recipes'
 import { GatehouseError } from '../../shared/errors'
@@ -36,6 +37,7 @@ import {
 import type { RecipeContext } from '../recipes/recipe'
 import type { SecretStore, IntegrationSecretName } from '../secrets/store'
 import { publicAuthentikUrl } from '../settings/addresses'
+import { formFromSchema } from '../recipes/param-form'
 import { checkForwardAuth } from './checks/forward-auth'
 import type { CheckHttpOptions } from './checks/http'
 import { checkOidc, type AcceptedRedirect } from './checks/oidc'
@@ -323,7 +325,7 @@ export function createIntegrationsService(options: IntegrationsServiceOptions) {
     const remaining = after ? pending(after.steps) : pending(before.steps)
     const completed = !error && remaining.length === 0
     await records.update(id, (current) => ({
-      params: integration.storable(params),
+      params: integration.storable?.(params) ?? { ...(params as Record<string, unknown>) },
       appliedAt: completed ? new Date().toISOString() : (current?.appliedAt ?? null),
       lastCheck: current?.lastCheck ?? null,
     }))
@@ -535,7 +537,7 @@ export function createIntegrationsService(options: IntegrationsServiceOptions) {
         title: i.title,
         protocol: i.protocol,
         summary: i.summary,
-        form: i.form(domain),
+        form: IntegrationFormField.array().parse(formFromSchema(i.params, { domain })),
         ...(i.appPresets ? { appPresets: i.appPresets } : {}),
       }))
     },

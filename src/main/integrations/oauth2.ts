@@ -13,7 +13,7 @@ import { ref, owned, type DesiredObject, type Ref } from '../reconcile/desired'
 import { kinds } from '../reconcile/kinds'
 import { existing, existingFlow, slugs } from '../recipes/defaults'
 import type { RecipeContext } from '../recipes/recipe'
-import type { CardContext, OwnedApp } from './integration'
+import type { CardContext, CheckTarget, OwnedApp } from './integration'
 
 export const SELF_SIGNED_CERTIFICATE = 'authentik Self-signed Certificate'
 
@@ -54,7 +54,7 @@ export function redirectUriObjects(spec: OidcSpec, version: string) {
 }
 
 /** The default objects every OIDC provider refers to (a fresh install has them). */
-export function oidcDefaults(): DesiredObject[] {
+function oidcDefaults(): DesiredObject[] {
   return [
     existingFlow('flow:implicit-consent', slugs.implicitConsent),
     existingFlow('flow:provider-invalidation', slugs.providerInvalidation),
@@ -72,8 +72,18 @@ export function oidcDefaults(): DesiredObject[] {
   ]
 }
 
-/** Provider + application, after `oidcDefaults()` (and any extra mapping they refer to). */
-export function oidcProviderAndApp(spec: OidcSpec, ctx: RecipeContext): DesiredObject[] {
+/**
+ * Every object of an OIDC integration's provider, in apply order: the defaults it refers to,
+ * then `between` (the integration's own groups and mappings, which the provider or its
+ * application may refer to), then the provider and the application.
+ */
+export const oidcDesired = (
+  spec: OidcSpec,
+  ctx: RecipeContext,
+  between: readonly DesiredObject[] = [],
+): DesiredObject[] => [...oidcDefaults(), ...between, ...oidcProviderAndApp(spec, ctx)]
+
+function oidcProviderAndApp(spec: OidcSpec, ctx: RecipeContext): DesiredObject[] {
   return [
     {
       key: 'provider',
@@ -112,11 +122,13 @@ export function oidcProviderAndApp(spec: OidcSpec, ctx: RecipeContext): DesiredO
   ]
 }
 
-export const oidcOwned = (spec: OidcSpec): OwnedApp[] => [
+type OidcNames = Pick<OidcSpec, 'providerName' | 'applicationName' | 'applicationSlug'>
+
+export const oidcOwned = (p: OidcNames): OwnedApp[] => [
   {
-    slug: spec.applicationSlug,
-    name: spec.applicationName,
-    providerName: spec.providerName,
+    slug: p.applicationSlug,
+    name: p.applicationName,
+    providerName: p.providerName,
     providerKind: kinds.oauth2Provider,
     fields: { slug: 'applicationSlug', name: 'applicationName', providerName: 'providerName' },
   },
@@ -129,7 +141,7 @@ export const discoveryUrl = (authentikHost: string, slug: string) =>
 
 /** The client id (read from Authentik) and the client secret (behind reveal). */
 export function clientValues(
-  spec: OidcSpec,
+  p: Pick<OidcSpec, 'providerName'>,
   ctx: CardContext,
   labels: { id: string; secret: string } = { id: 'Client ID', secret: 'Client secret' },
 ): CardValue[] {
@@ -137,8 +149,8 @@ export function clientValues(
     {
       key: 'clientId',
       label: labels.id,
-      value: ctx.live.clientIds[spec.providerName] ?? null,
-      ...(ctx.live.clientIds[spec.providerName]
+      value: ctx.live.clientIds[p.providerName] ?? null,
+      ...(ctx.live.clientIds[p.providerName]
         ? {}
         : { help: 'Authentik generates it when the provider is created: apply first.' }),
     },
@@ -154,3 +166,12 @@ export function clientValues(
 
 export const oidcChecklistTail = (slug: string) =>
   `Press Check: Gatehouse fetches the discovery document of "${slug}" and compares the redirect URIs.`
+
+/** The live check of an OIDC app: its discovery document and the redirect URIs it will send. */
+export const oidcCheck = (
+  p: Pick<OidcSpec, 'providerName' | 'applicationSlug'>,
+  title: string,
+  redirectUris: string[],
+): CheckTarget[] => [
+  { type: 'oidc', title, slug: p.applicationSlug, providerName: p.providerName, redirectUris },
+]

@@ -14,7 +14,8 @@ import { kinds } from '../reconcile/kinds'
 import { EMBEDDED_OUTPOST, existing, existingFlow, slugs } from '../recipes/defaults'
 import { composeLabelsBlock, routerLabels } from '../traefik/labels'
 import { appNameProblem } from '../traefik/labels'
-import { defineIntegration, nameField, type OwnedApp } from './integration'
+import { labelled, nameParam } from '../recipes/param-fields'
+import { defineIntegration, type OwnedApp } from './integration'
 
 export const SERVARR_PRESETS = [
   { kind: 'prowlarr', name: 'Prowlarr', slug: 'prowlarr', subdomain: 'prowlarr' },
@@ -45,10 +46,17 @@ export type ServarrApp = z.infer<typeof App>
 
 const Params = z
   .strictObject({
-    groupName: nameField('Servarr Users'),
+    groupName: nameParam('Servarr Users', 'Group'),
     /** Usernames of the Authentik users who may use the apps. */
-    members: z.array(z.string().trim().min(1).max(150)).max(200).default([]),
-    apps: z.array(App).min(1, 'Add at least one app.').max(20),
+    members: labelled(z.array(z.string().trim().min(1).max(150)).max(200).default([]), {
+      label: 'Members (Authentik usernames)',
+      help: 'Users who may open the apps; others added in Authentik stay.',
+    }),
+    apps: labelled(z.array(App).min(1, 'Add at least one app.').max(20), {
+      label: 'Apps',
+      kind: 'apps',
+      help: "Each app at https://<subdomain>.{domain}, with the username and password of its own login. These passwords are stored in the group's attributes in clear: every Authentik admin can read them.",
+    }),
   })
   .superRefine((p, ctx) => {
     const seen = { slug: new Map<string, number>(), subdomain: new Map<string, number>() }
@@ -92,23 +100,6 @@ export const r10Servarr = defineIntegration({
     'The Servarr Users group holding each app’s login, one forward-auth proxy provider per app that sends those credentials as HTTP basic, the applications, all on the embedded outpost.',
   params: Params,
   appPresets: SERVARR_PRESETS.map((p) => ({ ...p })),
-  form: (domain) => [
-    { key: 'groupName', label: 'Group', kind: 'text', default: 'Servarr Users' },
-    {
-      key: 'members',
-      label: 'Members (Authentik usernames)',
-      kind: 'lines',
-      default: [],
-      help: 'Users who may open the apps; others added in Authentik stay.',
-    },
-    {
-      key: 'apps',
-      label: 'Apps',
-      kind: 'apps',
-      default: [],
-      help: `Each app at https://<subdomain>.${domain}, with the username and password of its own login. These passwords are stored in the group's attributes in clear: every Authentik admin can read them.`,
-    },
-  ],
   desired: (p, ctx) => {
     const attributes: Record<string, string> = {}
     for (const app of p.apps) {

@@ -3,40 +3,42 @@ import { z } from 'zod'
 import { compareVersions, parseVersion } from '../authentik/version'
 import { ref } from '../reconcile/desired'
 import { kinds } from '../reconcile/kinds'
-import {
-  defineIntegration,
-  extraRedirectsFormField,
-  matchingField,
-  matchingFormField,
-  nameField,
-  namedGroup,
-  redirectUriList,
-  slugField,
-  subdomain,
-} from './integration'
+import { defineIntegration, namedGroup, subdomain } from './integration'
 import {
   clientValues,
   discoveryUrl,
+  oidcCheck,
   oidcChecklistTail,
-  oidcDefaults,
+  oidcDesired,
   oidcOwned,
-  oidcProviderAndApp,
-  type OidcSpec,
 } from './oauth2'
+import { oidcParams, oidcSpec } from './oidc-params'
+import { labelled, nameParam } from '../recipes/param-fields'
 
-const Params = z.strictObject({
-  subdomain: subdomain('nc'),
-  providerName: nameField('Nextcloud Provider'),
-  applicationName: nameField('Nextcloud'),
-  applicationSlug: slugField('nextcloud'),
-  adminGroup: nameField('nextcloud Admins'),
-  usersGroup: nameField('nextcloud Users'),
-  mappingName: nameField('Nextcloud Profile'),
-  /** Nextcloud keys accounts by user id = username: a renamed user would become someone new. */
-  lockUsernames: z.boolean().default(true),
-  matching: matchingField,
-  extraRedirectUris: redirectUriList,
-})
+const Params = z.strictObject(
+  oidcParams(
+    {
+      subdomain: labelled(subdomain('nc'), {
+        label: 'Nextcloud subdomain',
+        help: 'Nextcloud runs at https://<subdomain>.{domain}.',
+      }),
+    },
+    { provider: 'Nextcloud Provider', application: 'Nextcloud', slug: 'nextcloud' },
+    {
+      adminGroup: nameParam('nextcloud Admins', 'Admin group'),
+      usersGroup: nameParam('nextcloud Users', {
+        label: 'Users group',
+        help: 'Only its members may log in (and get a Nextcloud account).',
+      }),
+      mappingName: nameParam('Nextcloud Profile', 'Scope mapping'),
+      /** Nextcloud keys accounts by user id = username: a renamed user would become someone new. */
+      lockUsernames: labelled(
+        z.boolean().default(true),
+        'Users may not change their username (system setting)',
+      ),
+    },
+  ),
+)
 type Params = z.infer<typeof Params>
 
 /**
@@ -76,14 +78,8 @@ return {
 const redirectOf = (p: Params, domain: string) =>
   `https://${p.subdomain}.${domain}/apps/user_oidc/code`
 
-const spec = (p: Params, domain: string): OidcSpec => ({
-  providerName: p.providerName,
-  applicationName: p.applicationName,
-  applicationSlug: p.applicationSlug,
-  redirectUris: [redirectOf(p, domain), ...p.extraRedirectUris],
-  matching: p.matching,
-  extraMappings: [ref('mapping:nextcloud-profile')],
-})
+const spec = (p: Params, domain: string) =>
+  oidcSpec(p, [redirectOf(p, domain)], [ref('mapping:nextcloud-profile')])
 
 export const r11Nextcloud = defineIntegration({
   id: 'nextcloud',
@@ -93,35 +89,6 @@ export const r11Nextcloud = defineIntegration({
   summary:
     'Immutable usernames, the nextcloud Admins / nextcloud Users groups, the Nextcloud Profile scope mapping, an OAuth2/OpenID provider and the nextcloud application open only to nextcloud Users.',
   params: Params,
-  form: (domain) => [
-    {
-      key: 'subdomain',
-      label: 'Nextcloud subdomain',
-      kind: 'text',
-      default: 'nc',
-      help: `Nextcloud runs at https://<subdomain>.${domain}.`,
-    },
-    { key: 'providerName', label: 'Provider name', kind: 'text', default: 'Nextcloud Provider' },
-    { key: 'applicationName', label: 'Application name', kind: 'text', default: 'Nextcloud' },
-    { key: 'applicationSlug', label: 'Application slug', kind: 'text', default: 'nextcloud' },
-    { key: 'adminGroup', label: 'Admin group', kind: 'text', default: 'nextcloud Admins' },
-    {
-      key: 'usersGroup',
-      label: 'Users group',
-      kind: 'text',
-      default: 'nextcloud Users',
-      help: 'Only its members may log in (and get a Nextcloud account).',
-    },
-    { key: 'mappingName', label: 'Scope mapping', kind: 'text', default: 'Nextcloud Profile' },
-    {
-      key: 'lockUsernames',
-      label: 'Users may not change their username (system setting)',
-      kind: 'boolean',
-      default: true,
-    },
-    matchingFormField,
-    extraRedirectsFormField,
-  ],
   desired: (p, ctx) => [
     ...(p.lockUsernames
       ? [
@@ -135,22 +102,22 @@ export const r11Nextcloud = defineIntegration({
           },
         ]
       : []),
-    ...oidcDefaults(),
-    namedGroup('group:admins', p.adminGroup, 'present'),
-    namedGroup('group:users', p.usersGroup, 'present'),
-    {
-      key: 'mapping:nextcloud-profile',
-      kind: kinds.scopeMapping,
-      ensure: 'present',
-      identity: { name: p.mappingName },
-      query: { name: p.mappingName },
-      fields: {
-        scope_name: 'profile',
-        expression: nextcloudExpression(ctx.version, p.adminGroup),
-        description: 'Nextcloud: name, groups (admin), quota and user id',
+    ...oidcDesired(spec(p, ctx.domain), ctx, [
+      namedGroup('group:admins', p.adminGroup, 'present'),
+      namedGroup('group:users', p.usersGroup, 'present'),
+      {
+        key: 'mapping:nextcloud-profile',
+        kind: kinds.scopeMapping,
+        ensure: 'present',
+        identity: { name: p.mappingName },
+        query: { name: p.mappingName },
+        fields: {
+          scope_name: 'profile',
+          expression: nextcloudExpression(ctx.version, p.adminGroup),
+          description: 'Nextcloud: name, groups (admin), quota and user id',
+        },
       },
-    },
-    ...oidcProviderAndApp(spec(p, ctx.domain), ctx),
+    ]),
     {
       key: 'binding:users',
       kind: kinds.policyBinding,
@@ -161,7 +128,7 @@ export const r11Nextcloud = defineIntegration({
       title: `binding of group ${p.usersGroup} on application ${p.applicationSlug}`,
     },
   ],
-  owned: (p) => oidcOwned(spec(p, '')),
+  owned: (p) => oidcOwned(p),
   shared: (p) => [
     {
       key: 'mapping:nextcloud-profile',
@@ -177,7 +144,7 @@ export const r11Nextcloud = defineIntegration({
     title: 'Nextcloud → Administration settings → OpenID Connect → Registered providers (+)',
     values: [
       { key: 'identifier', label: 'Identifier', value: 'Authentik' },
-      ...clientValues(spec(p, ctx.domain), ctx),
+      ...clientValues(p, ctx),
       {
         key: 'discovery',
         label: 'Discovery endpoint',
@@ -213,14 +180,6 @@ export const r11Nextcloud = defineIntegration({
     ],
     notes: [],
   }),
-  checks: (p, ctx) => [
-    {
-      type: 'oidc',
-      title: 'Nextcloud discovery and redirect URI',
-      slug: p.applicationSlug,
-      providerName: p.providerName,
-      redirectUris: [redirectOf(p, ctx.domain)],
-    },
-  ],
-  storable: (p) => ({ ...p }),
+  checks: (p, ctx) =>
+    oidcCheck(p, 'Nextcloud discovery and redirect URI', [redirectOf(p, ctx.domain)]),
 })

@@ -1,44 +1,34 @@
 /** R12: Synology DSM over OIDC (guide: "Synology"); DSM's SSO client needs DSM 7.2 or newer. */
 import { z } from 'zod'
-import {
-  defineIntegration,
-  extraRedirectsFormField,
-  matchingField,
-  matchingFormField,
-  nameField,
-  redirectUriList,
-  slugField,
-  subdomain,
-} from './integration'
+import { labelled } from '../recipes/param-fields'
+import { defineIntegration, subdomain } from './integration'
 import {
   clientValues,
   discoveryUrl,
+  oidcCheck,
   oidcChecklistTail,
-  oidcDefaults,
+  oidcDesired,
   oidcOwned,
-  oidcProviderAndApp,
-  type OidcSpec,
 } from './oauth2'
+import { oidcParams, oidcSpec } from './oidc-params'
 
-const Params = z.strictObject({
-  subdomain: subdomain('nas'),
-  providerName: nameField('Synology Provider'),
-  applicationName: nameField('NAS'),
-  applicationSlug: slugField('nas'),
-  matching: matchingField,
-  extraRedirectUris: redirectUriList,
-})
+const Params = z.strictObject(
+  oidcParams(
+    {
+      subdomain: labelled(subdomain('nas'), {
+        label: 'DSM subdomain',
+        help: 'DSM runs at https://<subdomain>.{domain} (as in your Traefik dynamic_config.yml).',
+      }),
+    },
+    { provider: 'Synology Provider', application: 'NAS', slug: 'nas' },
+    {},
+  ),
+)
 type Params = z.infer<typeof Params>
 
 const redirectOf = (p: Params, domain: string) => `https://${p.subdomain}.${domain}/#/signin`
 
-const spec = (p: Params, domain: string): OidcSpec => ({
-  providerName: p.providerName,
-  applicationName: p.applicationName,
-  applicationSlug: p.applicationSlug,
-  redirectUris: [redirectOf(p, domain), ...p.extraRedirectUris],
-  matching: p.matching,
-})
+const spec = (p: Params, domain: string) => oidcSpec(p, [redirectOf(p, domain)])
 
 export const r12Synology = defineIntegration({
   id: 'synology',
@@ -48,22 +38,8 @@ export const r12Synology = defineIntegration({
   summary:
     "An OAuth2/OpenID provider (subject = username) and the NAS application for DSM's OpenID Connect SSO client (DSM 7.2 or newer).",
   params: Params,
-  form: (domain) => [
-    {
-      key: 'subdomain',
-      label: 'DSM subdomain',
-      kind: 'text',
-      default: 'nas',
-      help: `DSM runs at https://<subdomain>.${domain} (as in your Traefik dynamic_config.yml).`,
-    },
-    { key: 'providerName', label: 'Provider name', kind: 'text', default: 'Synology Provider' },
-    { key: 'applicationName', label: 'Application name', kind: 'text', default: 'NAS' },
-    { key: 'applicationSlug', label: 'Application slug', kind: 'text', default: 'nas' },
-    matchingFormField,
-    extraRedirectsFormField,
-  ],
-  desired: (p, ctx) => [...oidcDefaults(), ...oidcProviderAndApp(spec(p, ctx.domain), ctx)],
-  owned: (p) => oidcOwned(spec(p, '')),
+  desired: (p, ctx) => oidcDesired(spec(p, ctx.domain), ctx),
+  owned: (p) => oidcOwned(p),
   shared: () => [],
   card: (p, ctx) => ({
     title: 'DSM → Control Panel → Domain/LDAP → SSO Client → OpenID Connect SSO Settings',
@@ -74,7 +50,7 @@ export const r12Synology = defineIntegration({
         label: 'Wellknown URL',
         value: discoveryUrl(ctx.authentikHost, p.applicationSlug),
       },
-      ...clientValues(spec(p, ctx.domain), ctx, {
+      ...clientValues(p, ctx, {
         id: 'Application ID',
         secret: 'Application Key',
       }),
@@ -90,14 +66,5 @@ export const r12Synology = defineIntegration({
     ],
     notes: ['Requires DSM 7.2 or newer.'],
   }),
-  checks: (p, ctx) => [
-    {
-      type: 'oidc',
-      title: 'DSM discovery and redirect URI',
-      slug: p.applicationSlug,
-      providerName: p.providerName,
-      redirectUris: [redirectOf(p, ctx.domain)],
-    },
-  ],
-  storable: (p) => ({ ...p }),
+  checks: (p, ctx) => oidcCheck(p, 'DSM discovery and redirect URI', [redirectOf(p, ctx.domain)]),
 })

@@ -1,43 +1,45 @@
 /** R14: InvenTree over generic OIDC (guide: "Inventree"), through django-allauth's social app. */
 import { z } from 'zod'
 import type { DesiredObject } from '../reconcile/desired'
-import {
-  defineIntegration,
-  extraRedirectsFormField,
-  matchingField,
-  matchingFormField,
-  nameField,
-  namedGroup,
-  redirectUriList,
-  slugField,
-  subdomain,
-} from './integration'
+import { labelled, nameParam } from '../recipes/param-fields'
+import { defineIntegration, namedGroup, subdomain } from './integration'
 import {
   clientValues,
   issuerUrl,
+  oidcCheck,
   oidcChecklistTail,
-  oidcDefaults,
+  oidcDesired,
   oidcOwned,
-  oidcProviderAndApp,
-  type OidcSpec,
 } from './oauth2'
+import { oidcParams, oidcSpec } from './oidc-params'
 
 /** The provider id set in InvenTree's social application; it is part of the callback path. */
 export const INVENTREE_PROVIDER_ID = 'authentik'
 
 const Params = z
-  .strictObject({
-    subdomains: z.array(subdomain('inventree')).min(1).max(5).default(['parts', 'inventree']),
-    providerName: nameField('Inventree Provider'),
-    applicationName: nameField('Inventree'),
-    applicationSlug: slugField('inventree'),
-    /** Authentik groups that InvenTree's SSO group map turns into its Users / Admins groups. */
-    createGroups: z.boolean().default(true),
-    usersGroup: nameField('inventree Users'),
-    adminsGroup: nameField('inventree Admins'),
-    matching: matchingField,
-    extraRedirectUris: redirectUriList,
-  })
+  .strictObject(
+    oidcParams(
+      {
+        subdomains: labelled(
+          z.array(subdomain('inventree')).min(1).max(5).default(['parts', 'inventree']),
+          {
+            label: 'InvenTree subdomains',
+            help: 'Every https://<subdomain>.{domain} InvenTree answers on gets a callback URI.',
+          },
+        ),
+      },
+      { provider: 'Inventree Provider', application: 'Inventree', slug: 'inventree' },
+      {
+        /** Authentik groups that InvenTree's SSO group map turns into its Users / Admins groups. */
+        createGroups: labelled(
+          z.boolean().default(true),
+          'Create the Authentik groups for the group map',
+        ),
+        usersGroup: nameParam('inventree Users', 'Users group'),
+        adminsGroup: nameParam('inventree Admins', 'Admins group'),
+      },
+    ),
+  )
   .superRefine((p, ctx) => {
     p.subdomains.forEach((s, i) => {
       if (p.subdomains.indexOf(s) !== i)
@@ -51,13 +53,7 @@ const redirectsOf = (p: Params, domain: string) =>
     (s) => `https://${s}.${domain}/accounts/${INVENTREE_PROVIDER_ID}/login/callback/`,
   )
 
-const spec = (p: Params, domain: string): OidcSpec => ({
-  providerName: p.providerName,
-  applicationName: p.applicationName,
-  applicationSlug: p.applicationSlug,
-  redirectUris: [...redirectsOf(p, domain), ...p.extraRedirectUris],
-  matching: p.matching,
-})
+const spec = (p: Params, domain: string) => oidcSpec(p, redirectsOf(p, domain))
 
 const groups = (p: Params, ensure: 'present' | 'absent'): DesiredObject[] => [
   namedGroup('group:users', p.usersGroup, ensure),
@@ -72,34 +68,9 @@ export const r14Inventree = defineIntegration({
   summary:
     'An OAuth2/OpenID provider with the allauth callback URIs, the inventree application, and the groups InvenTree maps to its Users and Admins.',
   params: Params,
-  form: (domain) => [
-    {
-      key: 'subdomains',
-      label: 'InvenTree subdomains',
-      kind: 'lines',
-      default: ['parts', 'inventree'],
-      help: `Every https://<subdomain>.${domain} InvenTree answers on gets a callback URI.`,
-    },
-    { key: 'providerName', label: 'Provider name', kind: 'text', default: 'Inventree Provider' },
-    { key: 'applicationName', label: 'Application name', kind: 'text', default: 'Inventree' },
-    { key: 'applicationSlug', label: 'Application slug', kind: 'text', default: 'inventree' },
-    {
-      key: 'createGroups',
-      label: 'Create the Authentik groups for the group map',
-      kind: 'boolean',
-      default: true,
-    },
-    { key: 'usersGroup', label: 'Users group', kind: 'text', default: 'inventree Users' },
-    { key: 'adminsGroup', label: 'Admins group', kind: 'text', default: 'inventree Admins' },
-    matchingFormField,
-    extraRedirectsFormField,
-  ],
-  desired: (p, ctx) => [
-    ...oidcDefaults(),
-    ...(p.createGroups ? groups(p, 'present') : []),
-    ...oidcProviderAndApp(spec(p, ctx.domain), ctx),
-  ],
-  owned: (p) => oidcOwned(spec(p, '')),
+  desired: (p, ctx) =>
+    oidcDesired(spec(p, ctx.domain), ctx, p.createGroups ? groups(p, 'present') : []),
+  owned: (p) => oidcOwned(p),
   shared: (p) => (p.createGroups ? groups(p, 'absent') : []),
   card: (p, ctx) => {
     const host = `https://${p.subdomains.at(-1) ?? 'inventree'}.${ctx.domain}`
@@ -131,9 +102,10 @@ export const r14Inventree = defineIntegration({
           group: 'Social application',
         },
         { key: 'name', label: 'Name', value: 'Authentik', group: 'Social application' },
-        ...clientValues(spec(p, ctx.domain), ctx, { id: 'Client id', secret: 'Secret key' }).map(
-          (v) => ({ ...v, group: 'Social application' }),
-        ),
+        ...clientValues(p, ctx, { id: 'Client id', secret: 'Secret key' }).map((v) => ({
+          ...v,
+          group: 'Social application',
+        })),
         {
           key: 'settings',
           label: 'Settings',
@@ -159,14 +131,6 @@ export const r14Inventree = defineIntegration({
       notes: [],
     }
   },
-  checks: (p, ctx) => [
-    {
-      type: 'oidc',
-      title: 'InvenTree discovery and callback URIs',
-      slug: p.applicationSlug,
-      providerName: p.providerName,
-      redirectUris: redirectsOf(p, ctx.domain),
-    },
-  ],
-  storable: (p) => ({ ...p }),
+  checks: (p, ctx) =>
+    oidcCheck(p, 'InvenTree discovery and callback URIs', redirectsOf(p, ctx.domain)),
 })

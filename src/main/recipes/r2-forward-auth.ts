@@ -3,21 +3,24 @@ import { z } from 'zod'
 import { ref, keys, owned } from '../reconcile/desired'
 import { kinds } from '../reconcile/kinds'
 import { EMBEDDED_OUTPOST, existing, existingFlow, slugs } from './defaults'
+import { durationParam, nameParam, slugParam } from './param-fields'
 import { defineRecipe, pkOf } from './recipe'
 
 const Params = z.strictObject({
-  providerName: z.string().trim().min(1).max(200).default('Traefik Provider'),
-  applicationName: z.string().trim().min(1).max(200).default('Traefik'),
-  applicationSlug: z
-    .string()
-    .regex(/^[-a-z0-9_]+$/, 'Use lower-case letters, digits, - and _ only.')
-    .max(50)
-    .default('traefik'),
+  providerName: nameParam('Traefik Provider', 'Provider name'),
+  applicationName: nameParam('Traefik', 'Application name'),
+  applicationSlug: slugParam('traefik', 'Application slug'),
   /** Authentik duration syntax, e.g. hours=24 or days=7. */
-  tokenValidity: z
-    .string()
-    .regex(/^(\w+=\d+(\.\d+)?;?)+$/, 'Use Authentik durations such as hours=24 or days=7.')
-    .default('hours=24'),
+  tokenValidity: durationParam('hours=24', 'hours=24 or days=7', {
+    label: 'Token validity',
+    options: [
+      { value: 'hours=1', label: '1 hour' },
+      { value: 'hours=24', label: '24 hours' },
+      { value: 'days=7', label: '7 days' },
+      { value: 'days=30', label: '30 days' },
+    ],
+    help: 'How long a login to protected apps lasts before Authentik asks again.',
+  }),
 })
 
 export const r2ForwardAuth = defineRecipe({
@@ -27,24 +30,6 @@ export const r2ForwardAuth = defineRecipe({
   summary:
     'A domain-level proxy provider and the Traefik application on the embedded outpost, with the outpost told its public address.',
   params: Params,
-  form: () => [
-    { key: 'providerName', label: 'Provider name', kind: 'text', default: 'Traefik Provider' },
-    { key: 'applicationName', label: 'Application name', kind: 'text', default: 'Traefik' },
-    { key: 'applicationSlug', label: 'Application slug', kind: 'text', default: 'traefik' },
-    {
-      key: 'tokenValidity',
-      label: 'Token validity',
-      kind: 'select',
-      default: 'hours=24',
-      options: [
-        { value: 'hours=1', label: '1 hour' },
-        { value: 'hours=24', label: '24 hours' },
-        { value: 'days=7', label: '7 days' },
-        { value: 'days=30', label: '30 days' },
-      ],
-      help: 'How long a login to protected apps lasts before Authentik asks again.',
-    },
-  ],
   desired: (p, ctx) => [
     existingFlow('flow:implicit-consent', slugs.implicitConsent),
     existingFlow('flow:provider-invalidation', slugs.providerInvalidation),

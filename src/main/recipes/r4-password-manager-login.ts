@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { ref } from '../reconcile/desired'
 import { kinds } from '../reconcile/kinds'
 import { binding, existingFlow, existingStage, slugs, stageNames } from './defaults'
+import { labelled } from './param-fields'
 import { defineRecipe } from './recipe'
 
 export const r4PasswordManagerLogin = defineRecipe({
@@ -11,16 +12,12 @@ export const r4PasswordManagerLogin = defineRecipe({
   section: 'Password manager friendly login',
   summary:
     'The identification stage asks for the password too, and the separate password step is removed from the default authentication flow.',
-  params: z.strictObject({ rememberMe: z.boolean().default(false) }),
-  form: () => [
-    {
-      key: 'rememberMe',
+  params: z.strictObject({
+    rememberMe: labelled(z.boolean().default(false), {
       label: 'Offer "remember me"',
-      kind: 'boolean',
-      default: false,
       help: 'Lets users stay identified on a device (Authentik’s enable_remember_me).',
-    },
-  ],
+    }),
+  }),
   desired: (p) => [
     existingFlow('flow:authentication', slugs.authentication),
     existingStage('stage:password', kinds.passwordStage, stageNames.password),

@@ -3,10 +3,14 @@ import { z } from 'zod'
 import { owned, ref } from '../reconcile/desired'
 import { kinds } from '../reconcile/kinds'
 import { binding, existingFlow, existingStage, slugs, stageNames } from './defaults'
+import { labelled, nameParam } from './param-fields'
 import { defineRecipe } from './recipe'
 
 const DEFAULT_MESSAGE =
   'Use at least 12 characters with an upper-case letter, a lower-case letter, a digit and a symbol.'
+
+const count = (min: number, max: number, fallback: number, label: string) =>
+  labelled(z.number().int().min(min).max(max).default(fallback), label)
 
 export const r5PasswordPolicy = defineRecipe({
   id: 'r5',
@@ -15,28 +19,14 @@ export const r5PasswordPolicy = defineRecipe({
   summary:
     'A password-complexity policy that becomes the validation policy of the enrollment and password-change prompts, replacing the default one.',
   params: z.strictObject({
-    policyName: z.string().trim().min(1).max(200).default('password-complexity'),
-    lengthMin: z.number().int().min(8).max(128).default(12),
-    amountUppercase: z.number().int().min(0).max(20).default(1),
-    amountLowercase: z.number().int().min(0).max(20).default(1),
-    amountDigits: z.number().int().min(0).max(20).default(1),
-    amountSymbols: z.number().int().min(0).max(20).default(1),
-    errorMessage: z.string().trim().min(1).max(500).default(DEFAULT_MESSAGE),
+    policyName: nameParam('password-complexity', 'Policy name'),
+    lengthMin: count(8, 128, 12, 'Minimum length'),
+    amountUppercase: count(0, 20, 1, 'Upper-case letters'),
+    amountLowercase: count(0, 20, 1, 'Lower-case letters'),
+    amountDigits: count(0, 20, 1, 'Digits'),
+    amountSymbols: count(0, 20, 1, 'Symbols'),
+    errorMessage: nameParam(DEFAULT_MESSAGE, 'Message shown when a password is refused', 500),
   }),
-  form: () => [
-    { key: 'policyName', label: 'Policy name', kind: 'text', default: 'password-complexity' },
-    { key: 'lengthMin', label: 'Minimum length', kind: 'number', default: 12 },
-    { key: 'amountUppercase', label: 'Upper-case letters', kind: 'number', default: 1 },
-    { key: 'amountLowercase', label: 'Lower-case letters', kind: 'number', default: 1 },
-    { key: 'amountDigits', label: 'Digits', kind: 'number', default: 1 },
-    { key: 'amountSymbols', label: 'Symbols', kind: 'number', default: 1 },
-    {
-      key: 'errorMessage',
-      label: 'Message shown when a password is refused',
-      kind: 'text',
-      default: DEFAULT_MESSAGE,
-    },
-  ],
   desired: (p) => [
     {
       key: 'policy',

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { ref } from '../reconcile/desired'
 import { kinds } from '../reconcile/kinds'
 import { binding, existingFlow, existingStage, slugs, stageNames } from './defaults'
+import { labelled } from './param-fields'
 import { defineRecipe } from './recipe'
 import type { JsonObject } from '../authentik/rest'
 
@@ -15,24 +16,20 @@ export const r6MfaTotp = defineRecipe({
   summary:
     'The MFA validation stage accepts the chosen device classes and makes users without an authenticator set up TOTP; source enrollment gets the MFA step before login.',
   params: z.strictObject({
-    deviceClasses: z
-      .array(DeviceClass)
-      .min(1)
-      .default(['totp'])
-      // The configuration stage enrols a TOTP device; if TOTP were not accepted, a user who
-      // just enrolled could not pass the stage: a lock-out.
-      .refine((list) => list.includes('totp'), 'TOTP must stay allowed: it is what users enrol.'),
+    deviceClasses: labelled(
+      z
+        .array(DeviceClass)
+        .min(1)
+        .default(['totp'])
+        // The configuration stage enrols a TOTP device; if TOTP were not accepted, a user who
+        // just enrolled could not pass the stage: a lock-out.
+        .refine((list) => list.includes('totp'), 'TOTP must stay allowed: it is what users enrol.'),
+      {
+        label: 'Allowed device classes',
+        help: 'TOTP must stay selected: it is the authenticator users are asked to set up.',
+      },
+    ),
   }),
-  form: () => [
-    {
-      key: 'deviceClasses',
-      label: 'Allowed device classes',
-      kind: 'multiselect',
-      default: ['totp'],
-      options: DeviceClass.options.map((value) => ({ value, label: value })),
-      help: 'TOTP must stay selected: it is the authenticator users are asked to set up.',
-    },
-  ],
   desired: (p) => [
     existingStage('stage:totp-setup', kinds.totpStage, stageNames.totpSetup),
     existingStage('stage:mfa-validation', kinds.validateStage, stageNames.mfaValidation, {

@@ -1,5 +1,6 @@
 /** R7: self-service password recovery by e-mail, linked from the login page. */
 import { z } from 'zod'
+import { durationParam, nameParam, slugParam } from './param-fields'
 import { ref } from '../reconcile/desired'
 import { kinds } from '../reconcile/kinds'
 import { binding, existingStage, stageNames } from './defaults'
@@ -12,37 +13,17 @@ export const r7Recovery = defineRecipe({
   summary:
     'A recovery flow (identify by username or e-mail, e-mail link, new password) linked from the login page.',
   params: z.strictObject({
-    flowSlug: z
-      .string()
-      .regex(/^[-a-z0-9_]+$/, 'Use lower-case letters, digits, - and _ only.')
-      .max(50)
-      .default('recovery'),
-    emailSubject: z.string().trim().min(1).max(255).default('Authentik password recovery'),
-    tokenExpiry: z
-      .string()
-      .regex(/^(\w+=\d+(\.\d+)?;?)+$/, 'Use Authentik durations such as minutes=30.')
-      .default('minutes=30'),
-  }),
-  form: () => [
-    { key: 'flowSlug', label: 'Recovery flow slug', kind: 'text', default: 'recovery' },
-    {
-      key: 'emailSubject',
-      label: 'Recovery e-mail subject',
-      kind: 'text',
-      default: 'Authentik password recovery',
-    },
-    {
-      key: 'tokenExpiry',
+    flowSlug: slugParam('recovery', 'Recovery flow slug'),
+    emailSubject: nameParam('Authentik password recovery', 'Recovery e-mail subject', 255),
+    tokenExpiry: durationParam('minutes=30', 'minutes=30', {
       label: 'Link valid for',
-      kind: 'select',
-      default: 'minutes=30',
       options: [
         { value: 'minutes=15', label: '15 minutes' },
         { value: 'minutes=30', label: '30 minutes' },
         { value: 'hours=2', label: '2 hours' },
       ],
-    },
-  ],
+    }),
+  }),
   desired: (p) => [
     {
       key: 'stage:recovery-identification',

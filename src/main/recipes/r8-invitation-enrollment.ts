@@ -4,6 +4,7 @@ import { owned, ref } from '../reconcile/desired'
 import { kinds } from '../reconcile/kinds'
 import type { JsonObject } from '../authentik/rest'
 import { binding, existing, existingStage, stageNames } from './defaults'
+import { labelled, nameParam, slugParam } from './param-fields'
 import { defineRecipe } from './recipe'
 
 /** The prompts the guide puts on the enrollment prompt stage (default objects of a fresh install). */
@@ -22,38 +23,17 @@ export const r8InvitationEnrollment = defineRecipe({
   summary:
     'An "authentik Users" group, an enrollment flow that needs an invitation and confirms the e-mail address, and the prompt fields it asks.',
   params: z.strictObject({
-    groupName: z.string().trim().min(1).max(150).default('authentik Users'),
-    flowSlug: z
-      .string()
-      .regex(/^[-a-z0-9_]+$/, 'Use lower-case letters, digits, - and _ only.')
-      .max(50)
-      .default('enrollment-invitation'),
-    addExistingUsers: z.boolean().default(true),
-    passwordPolicy: z.string().trim().max(200).default('password-complexity'),
-  }),
-  form: () => [
-    { key: 'groupName', label: 'Group for new users', kind: 'text', default: 'authentik Users' },
-    {
-      key: 'flowSlug',
-      label: 'Enrollment flow slug',
-      kind: 'text',
-      default: 'enrollment-invitation',
-    },
-    {
-      key: 'addExistingUsers',
+    groupName: nameParam('authentik Users', 'Group for new users', 150),
+    flowSlug: slugParam('enrollment-invitation', 'Enrollment flow slug'),
+    addExistingUsers: labelled(z.boolean().default(true), {
       label: 'Put the existing normal users into the group',
-      kind: 'boolean',
-      default: true,
       help: 'Active internal users who are not admins.',
-    },
-    {
-      key: 'passwordPolicy',
+    }),
+    passwordPolicy: labelled(z.string().trim().max(200).default('password-complexity'), {
       label: 'Password policy for new users',
-      kind: 'text',
-      default: 'password-complexity',
       help: 'Made by R5; skipped with a warning while it does not exist.',
-    },
-  ],
+    }),
+  }),
   async desired(p, ctx) {
     const normalUsers = p.addExistingUsers
       ? (

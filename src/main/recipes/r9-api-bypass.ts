@@ -5,38 +5,48 @@ import { lines } from '../reconcile/desired'
 import { kinds } from '../reconcile/kinds'
 import type { JsonObject } from '../authentik/rest'
 import { escapeRegex } from './defaults'
+import { labelled, nameParam } from './param-fields'
 import { defineRecipe } from './recipe'
 
 const Params = z.strictObject({
-  providerName: z.string().trim().min(1).max(200).default('Traefik Provider'),
+  providerName: nameParam('Traefik Provider', 'Proxy provider'),
   /** Path regexes as the guide writes them (`^/api/.*`). */
-  paths: z
-    .array(z.string().min(1).max(500))
-    .min(1)
-    .max(50)
-    .default(['^/api/.*'])
-    .refine(
-      (list) =>
-        list.every((pattern) => {
-          try {
-            new RegExp(pattern)
-            return true
-          } catch {
-            return false
-          }
-        }),
-      'Every line must be a valid regular expression.',
-    ),
+  paths: labelled(
+    z
+      .array(z.string().min(1).max(500))
+      .min(1)
+      .max(50)
+      .default(['^/api/.*'])
+      .refine(
+        (list) =>
+          list.every((pattern) => {
+            try {
+              new RegExp(pattern)
+              return true
+            } catch {
+              return false
+            }
+          }),
+        'Every line must be a valid regular expression.',
+      ),
+    'Unauthenticated paths (one regex per line)',
+  ),
   /** For a domain-level provider: the app's host the paths belong to (sonarr.example.org). */
-  host: z
-    .string()
-    .trim()
-    .max(253)
-    .regex(
-      /^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/i,
-      'A host name such as sonarr.example.org.',
-    )
-    .default(''),
+  host: labelled(
+    z
+      .string()
+      .trim()
+      .max(253)
+      .regex(
+        /^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/i,
+        'A host name such as sonarr.example.org.',
+      )
+      .default(''),
+    {
+      label: 'App host (domain-level providers only)',
+      help: "A domain-level provider matches these against the full URL, so it needs the app's host, e.g. sonarr.{domain}.",
+    },
+  ),
 })
 
 /**
@@ -56,22 +66,6 @@ export const r9ApiBypass = defineRecipe({
   summary:
     'Lets chosen paths (e.g. ^/api/.*) through a proxy provider without a login, for apps whose clients use API keys.',
   params: Params,
-  form: ({ domain }) => [
-    { key: 'providerName', label: 'Proxy provider', kind: 'text', default: 'Traefik Provider' },
-    {
-      key: 'paths',
-      label: 'Unauthenticated paths (one regex per line)',
-      kind: 'lines',
-      default: ['^/api/.*'],
-    },
-    {
-      key: 'host',
-      label: 'App host (domain-level providers only)',
-      kind: 'text',
-      default: '',
-      help: `A domain-level provider matches these against the full URL, so it needs the app's host, e.g. sonarr.${domain}.`,
-    },
-  ],
   async desired(p, ctx) {
     const providers = (
       await ctx.rest.list<JsonObject>(

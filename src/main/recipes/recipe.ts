@@ -1,10 +1,11 @@
 /**
  * What every setup recipe (R2–R9) is: a parameter schema with the guide's names as defaults, the
- * form drawn from it, and the desired objects for those parameters. Recipes declare; the
+ * form drawn from it (labels in its metadata, see param-form.ts), and the desired objects for
+ * those parameters. Recipes declare; the
  * reconciler (src/main/reconcile) reads, plans and applies.
  */
 import type { z } from 'zod'
-import type { RecipeFormField, RecipeId, PlanWarning } from '../../shared/contract/recipes'
+import type { RecipeId, PlanWarning } from '../../shared/contract/recipes'
 import type { AuthentikRest, JsonObject } from '../authentik/rest'
 import type { VersionFeatures } from '../authentik/version'
 import type { DesiredObject } from '../reconcile/desired'
@@ -27,8 +28,8 @@ export interface Recipe<P = unknown> {
   readonly title: string
   readonly section: string
   readonly summary: string
+  /** The parameters, labelled for the form (param-form.ts). */
   readonly params: z.ZodType<P>
-  readonly form: (ctx: { domain: string }) => RecipeFormField[]
   desired(params: P, ctx: RecipeContext): Promise<DesiredObject[]> | DesiredObject[]
   /** Extra findings shown with the plan (health, who is affected). */
   checks?(params: P, ctx: RecipeContext, read: ReconcileResult): Promise<PlanWarning[]>

@@ -6,20 +6,22 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
-import type {
-  PlanStep,
-  PlanWarning,
-  RecipeApplyResult,
-  RecipeId,
-  RecipeInfo,
-  RecipePlan,
-  RecipeStatus,
+import {
+  RecipeFormField,
+  type PlanStep,
+  type PlanWarning,
+  type RecipeApplyResult,
+  type RecipeId,
+  type RecipeInfo,
+  type RecipePlan,
+  type RecipeStatus,
 } from '../../shared/contract/recipes'
 import { GatehouseError } from '../../shared/errors'
 import type { Settings } from '../../shared/settings'
 import type { AuthentikClient } from '../authentik/client'
 import type { EventBus } from '../core/event-bus'
 import { reconcile, type ReconcileResult } from '../reconcile/engine'
+import { formFromSchema } from './param-form'
 import { applyTracked, parseParamsOrFieldErrors, recipeContext, toErrorData } from './plan-apply'
 import { recipeById, setupRecipes } from './index'
 import type { AnyRecipe, RecipeContext } from './recipe'
@@ -175,7 +177,7 @@ export function createRecipesService(options: RecipesServiceOptions) {
         section: recipe.section,
         summary: recipe.summary,
         kind: recipe.id === 'r3' ? ('check' as const) : ('authentik' as const),
-        form: recipe.form({ domain: '<domain>' }),
+        form: RecipeFormField.array().parse(formFromSchema(recipe.params, { domain: '<domain>' })),
       }))
     },
     plan,
