@@ -194,17 +194,8 @@ export function createServices(options: ServiceOptions): Services {
       plan: (input) => traefik.plan(input),
       apply: (input) => traefik.apply(input),
     },
-    integrations: {
-      catalog: () => integrations.catalog(),
-      list: () => integrations.list(),
-      plan: ({ id, params }) => integrations.plan(id, params),
-      apply: ({ id, params }) => integrations.apply(id, params),
-      card: ({ id }) => integrations.card(id),
-      removePlan: ({ id, params }) => integrations.removePlan(id, params?.deleteShared ?? false),
-      removeApply: ({ id, params }) => integrations.removeApply(id, params?.deleteShared ?? false),
-      check: ({ id }) => integrations.check(id),
-      revealSecret: ({ id, secret }) => integrations.revealSecret(id, secret),
-    },
+    // Shaped like the contract: bound as it is.
+    integrations,
   }
 
   return {

@@ -64,6 +64,8 @@ export function createIntegrationRecords(dataDir: string) {
       return (await read()).integrations[id]
     },
     update,
+    /** Resolves once no write is under way (for a clean shutdown). */
+    settled: () => chain.then(() => undefined),
   }
 }
 export type IntegrationRecords = ReturnType<typeof createIntegrationRecords>
