@@ -10,8 +10,9 @@ import type {
   IntegrationId,
   IntegrationInfo,
 } from '../../shared/contract/integrations'
-import type { DesiredObject } from '../reconcile/desired'
+import type { DesiredObject, FieldValue } from '../reconcile/desired'
 import { kinds, type ResourceKind } from '../reconcile/kinds'
+import { labelled } from '../recipes/param-fields'
 import type { RecipeContext } from '../recipes/recipe'
 import { appNameProblem } from '../traefik/labels'
 
@@ -95,11 +96,29 @@ export const subdomain = (fallback: string) =>
     })
 
 /**
- * An Authentik group an integration creates, found by its name: present while the integration is
- * configured, absent when its shared objects are removed with it.
+ * An Authentik object an integration creates, found by its name: present while the integration
+ * is configured, absent when it is removed (or, for shared objects, removed with it).
  */
-export const namedGroup = (
+export const named = (
   key: string,
+  kind: ResourceKind,
   name: string,
   ensure: 'present' | 'absent',
-): DesiredObject => ({ key, kind: kinds.group, ensure, identity: { name }, query: { name } })
+  fields?: Record<string, FieldValue>,
+): DesiredObject => ({
+  key,
+  kind,
+  ensure,
+  identity: { name },
+  query: { name },
+  ...(fields ? { fields } : {}),
+})
+
+/** A group an integration creates (see `named`). */
+export const namedGroup = (key: string, name: string, ensure: 'present' | 'absent') =>
+  named(key, kinds.group, name, ensure)
+
+/** The app's address field: one subdomain of the admin's domain, first in the form. */
+export const appSubdomain = (fallback: string, label: string, help: string) => ({
+  subdomain: labelled(subdomain(fallback), { label, help }),
+})

@@ -13,7 +13,7 @@ import { ref, owned, type DesiredObject, type Ref } from '../reconcile/desired'
 import { kinds } from '../reconcile/kinds'
 import { existing, existingFlow, slugs } from '../recipes/defaults'
 import type { RecipeContext } from '../recipes/recipe'
-import type { CardContext, CheckTarget, OwnedApp } from './integration'
+import { named, type CardContext, type CheckTarget, type OwnedApp } from './integration'
 
 export const SELF_SIGNED_CERTIFICATE = 'authentik Self-signed Certificate'
 
@@ -85,32 +85,25 @@ export const oidcDesired = (
 
 function oidcProviderAndApp(spec: OidcSpec, ctx: RecipeContext): DesiredObject[] {
   return [
-    {
-      key: 'provider',
-      kind: kinds.oauth2Provider,
-      ensure: 'present',
-      identity: { name: spec.providerName },
-      query: { name: spec.providerName },
-      fields: {
-        authorization_flow: ref('flow:implicit-consent'),
-        // Required by the API; the admin UI fills it in silently, the guide never mentions it.
-        invalidation_flow: ref('flow:provider-invalidation'),
-        client_type: 'confidential',
-        redirect_uris: redirectUriObjects(spec, ctx.version),
-        // Owned: the admin may add offline_access or their own mappings; those stay.
-        property_mappings: owned([
-          ref('mapping:openid'),
-          ref('mapping:email'),
-          ref('mapping:profile'),
-          ...(spec.extraMappings ?? []),
-        ]),
-        sub_mode: 'user_username',
-        include_claims_in_id_token: true,
-        signing_key: ref('certificate'),
-        // The discovery/issuer URL the guide gives contains the application slug.
-        issuer_mode: 'per_provider',
-      },
-    },
+    named('provider', kinds.oauth2Provider, spec.providerName, 'present', {
+      authorization_flow: ref('flow:implicit-consent'),
+      // Required by the API; the admin UI fills it in silently, the guide never mentions it.
+      invalidation_flow: ref('flow:provider-invalidation'),
+      client_type: 'confidential',
+      redirect_uris: redirectUriObjects(spec, ctx.version),
+      // Owned: the admin may add offline_access or their own mappings; those stay.
+      property_mappings: owned([
+        ref('mapping:openid'),
+        ref('mapping:email'),
+        ref('mapping:profile'),
+        ...(spec.extraMappings ?? []),
+      ]),
+      sub_mode: 'user_username',
+      include_claims_in_id_token: true,
+      signing_key: ref('certificate'),
+      // The discovery/issuer URL the guide gives contains the application slug.
+      issuer_mode: 'per_provider',
+    }),
     {
       key: 'application',
       kind: kinds.application,

@@ -15,7 +15,7 @@ import { EMBEDDED_OUTPOST, existing, existingFlow, slugs } from '../recipes/defa
 import { composeLabelsBlock, routerLabels } from '../traefik/labels'
 import { appNameProblem } from '../traefik/labels'
 import { labelled, nameParam } from '../recipes/param-fields'
-import { defineIntegration, type OwnedApp } from './integration'
+import { defineIntegration, namedGroup, type OwnedApp } from './integration'
 
 export const SERVARR_PRESETS = [
   { kind: 'prowlarr', name: 'Prowlarr', slug: 'prowlarr', subdomain: 'prowlarr' },
@@ -184,15 +184,7 @@ export const r10Servarr = defineIntegration({
         providerName: `apps.${i}.name`,
       },
     })),
-  shared: (p) => [
-    {
-      key: 'group',
-      kind: kinds.group,
-      ensure: 'absent',
-      identity: { name: p.groupName },
-      query: { name: p.groupName },
-    },
-  ],
+  shared: (p) => [namedGroup('group', p.groupName, 'absent')],
   card: (p, ctx) => ({
     title: 'Traefik labels and the app logins Authentik forwards',
     values: p.apps.flatMap((app) => {

@@ -1,28 +1,15 @@
 /** R11: Nextcloud over OIDC (guide: "Nextcloud"), with the user_oidc app on the other side. */
 import { z } from 'zod'
 import { compareVersions, parseVersion } from '../authentik/version'
-import { ref } from '../reconcile/desired'
+import { ref, type FieldValue } from '../reconcile/desired'
 import { kinds } from '../reconcile/kinds'
-import { defineIntegration, namedGroup, subdomain } from './integration'
-import {
-  clientValues,
-  discoveryUrl,
-  oidcCheck,
-  oidcChecklistTail,
-  oidcDesired,
-  oidcOwned,
-} from './oauth2'
-import { oidcParams, oidcSpec } from './oidc-params'
+import { appSubdomain, named, namedGroup } from './integration'
+import * as oidc from './oidc'
 import { labelled, nameParam } from '../recipes/param-fields'
 
 const Params = z.strictObject(
-  oidcParams(
-    {
-      subdomain: labelled(subdomain('nc'), {
-        label: 'Nextcloud subdomain',
-        help: 'Nextcloud runs at https://<subdomain>.{domain}.',
-      }),
-    },
+  oidc.params(
+    appSubdomain('nc', 'Nextcloud subdomain', 'Nextcloud runs at https://<subdomain>.{domain}.'),
     { provider: 'Nextcloud Provider', application: 'Nextcloud', slug: 'nextcloud' },
     {
       adminGroup: nameParam('nextcloud Admins', 'Admin group'),
@@ -78,14 +65,19 @@ return {
 const redirectOf = (p: Params, domain: string) =>
   `https://${p.subdomain}.${domain}/apps/user_oidc/code`
 
-const spec = (p: Params, domain: string) =>
-  oidcSpec(p, [redirectOf(p, domain)], [ref('mapping:nextcloud-profile')])
+const profileMapping = (
+  p: Params,
+  ensure: 'present' | 'absent',
+  fields?: Record<string, FieldValue>,
+) => named('mapping:nextcloud-profile', kinds.scopeMapping, p.mappingName, ensure, fields)
 
-export const r11Nextcloud = defineIntegration({
+const spec = (p: Params, domain: string) =>
+  oidc.spec(p, [redirectOf(p, domain)], [ref('mapping:nextcloud-profile')])
+
+export const r11Nextcloud = oidc.define({
   id: 'nextcloud',
   recipe: 'R11',
   title: 'Nextcloud',
-  protocol: 'oidc',
   summary:
     'Immutable usernames, the nextcloud Admins / nextcloud Users groups, the Nextcloud Profile scope mapping, an OAuth2/OpenID provider and the nextcloud application open only to nextcloud Users.',
   params: Params,
@@ -102,21 +94,14 @@ export const r11Nextcloud = defineIntegration({
           },
         ]
       : []),
-    ...oidcDesired(spec(p, ctx.domain), ctx, [
+    ...oidc.desired(spec(p, ctx.domain), ctx, [
       namedGroup('group:admins', p.adminGroup, 'present'),
       namedGroup('group:users', p.usersGroup, 'present'),
-      {
-        key: 'mapping:nextcloud-profile',
-        kind: kinds.scopeMapping,
-        ensure: 'present',
-        identity: { name: p.mappingName },
-        query: { name: p.mappingName },
-        fields: {
-          scope_name: 'profile',
-          expression: nextcloudExpression(ctx.version, p.adminGroup),
-          description: 'Nextcloud: name, groups (admin), quota and user id',
-        },
-      },
+      profileMapping(p, 'present', {
+        scope_name: 'profile',
+        expression: nextcloudExpression(ctx.version, p.adminGroup),
+        description: 'Nextcloud: name, groups (admin), quota and user id',
+      }),
     ]),
     {
       key: 'binding:users',
@@ -128,15 +113,8 @@ export const r11Nextcloud = defineIntegration({
       title: `binding of group ${p.usersGroup} on application ${p.applicationSlug}`,
     },
   ],
-  owned: (p) => oidcOwned(p),
   shared: (p) => [
-    {
-      key: 'mapping:nextcloud-profile',
-      kind: kinds.scopeMapping,
-      ensure: 'absent',
-      identity: { name: p.mappingName },
-      query: { name: p.mappingName },
-    },
+    profileMapping(p, 'absent'),
     namedGroup('group:admins', p.adminGroup, 'absent'),
     namedGroup('group:users', p.usersGroup, 'absent'),
   ],
@@ -144,11 +122,11 @@ export const r11Nextcloud = defineIntegration({
     title: 'Nextcloud → Administration settings → OpenID Connect → Registered providers (+)',
     values: [
       { key: 'identifier', label: 'Identifier', value: 'Authentik' },
-      ...clientValues(p, ctx),
+      ...oidc.clientValues(p, ctx),
       {
         key: 'discovery',
         label: 'Discovery endpoint',
-        value: discoveryUrl(ctx.authentikHost, p.applicationSlug),
+        value: oidc.discoveryUrl(ctx.authentikHost, p.applicationSlug),
       },
       { key: 'scope', label: 'Scope', value: 'openid email profile' },
       { key: 'userId', label: 'User ID mapping', value: 'user_id' },
@@ -176,10 +154,10 @@ export const r11Nextcloud = defineIntegration({
       `Put users who may log in into "${p.usersGroup}", Nextcloud admins also into "${p.adminGroup}".`,
       'To map an existing Nextcloud account, give the Authentik user the attribute nextcloud_user_id; a quota with nextcloud_quota (e.g. "10 GB").',
       'Optionally run the occ command so the login page goes straight to Authentik.',
-      oidcChecklistTail(p.applicationSlug),
+      oidc.checklistTail(p.applicationSlug),
     ],
     notes: [],
   }),
   checks: (p, ctx) =>
-    oidcCheck(p, 'Nextcloud discovery and redirect URI', [redirectOf(p, ctx.domain)]),
+    oidc.check(p, 'Nextcloud discovery and redirect URI', [redirectOf(p, ctx.domain)]),
 })

@@ -1,25 +1,15 @@
 /** R12: Synology DSM over OIDC (guide: "Synology"); DSM's SSO client needs DSM 7.2 or newer. */
 import { z } from 'zod'
-import { labelled } from '../recipes/param-fields'
-import { defineIntegration, subdomain } from './integration'
-import {
-  clientValues,
-  discoveryUrl,
-  oidcCheck,
-  oidcChecklistTail,
-  oidcDesired,
-  oidcOwned,
-} from './oauth2'
-import { oidcParams, oidcSpec } from './oidc-params'
+import { appSubdomain } from './integration'
+import * as oidc from './oidc'
 
 const Params = z.strictObject(
-  oidcParams(
-    {
-      subdomain: labelled(subdomain('nas'), {
-        label: 'DSM subdomain',
-        help: 'DSM runs at https://<subdomain>.{domain} (as in your Traefik dynamic_config.yml).',
-      }),
-    },
+  oidc.params(
+    appSubdomain(
+      'nas',
+      'DSM subdomain',
+      'DSM runs at https://<subdomain>.{domain} (as in your Traefik dynamic_config.yml).',
+    ),
     { provider: 'Synology Provider', application: 'NAS', slug: 'nas' },
     {},
   ),
@@ -28,19 +18,16 @@ type Params = z.infer<typeof Params>
 
 const redirectOf = (p: Params, domain: string) => `https://${p.subdomain}.${domain}/#/signin`
 
-const spec = (p: Params, domain: string) => oidcSpec(p, [redirectOf(p, domain)])
+const spec = (p: Params, domain: string) => oidc.spec(p, [redirectOf(p, domain)])
 
-export const r12Synology = defineIntegration({
+export const r12Synology = oidc.define({
   id: 'synology',
   recipe: 'R12',
   title: 'Synology DSM',
-  protocol: 'oidc',
   summary:
     "An OAuth2/OpenID provider (subject = username) and the NAS application for DSM's OpenID Connect SSO client (DSM 7.2 or newer).",
   params: Params,
-  desired: (p, ctx) => oidcDesired(spec(p, ctx.domain), ctx),
-  owned: (p) => oidcOwned(p),
-  shared: () => [],
+  desired: (p, ctx) => oidc.desired(spec(p, ctx.domain), ctx),
   card: (p, ctx) => ({
     title: 'DSM → Control Panel → Domain/LDAP → SSO Client → OpenID Connect SSO Settings',
     values: [
@@ -48,9 +35,9 @@ export const r12Synology = defineIntegration({
       {
         key: 'wellknown',
         label: 'Wellknown URL',
-        value: discoveryUrl(ctx.authentikHost, p.applicationSlug),
+        value: oidc.discoveryUrl(ctx.authentikHost, p.applicationSlug),
       },
-      ...clientValues(p, ctx, {
+      ...oidc.clientValues(p, ctx, {
         id: 'Application ID',
         secret: 'Application Key',
       }),
@@ -62,9 +49,9 @@ export const r12Synology = defineIntegration({
       'DSM 7.2 or newer is required: older DSM releases do not work properly with this SSO client.',
       'Control Panel → Domain/LDAP → SSO Client: check "Enable OpenID Connect SSO service".',
       'Open "OpenID Connect SSO Settings" and paste the values above.',
-      oidcChecklistTail(p.applicationSlug),
+      oidc.checklistTail(p.applicationSlug),
     ],
     notes: ['Requires DSM 7.2 or newer.'],
   }),
-  checks: (p, ctx) => oidcCheck(p, 'DSM discovery and redirect URI', [redirectOf(p, ctx.domain)]),
+  checks: (p, ctx) => oidc.check(p, 'DSM discovery and redirect URI', [redirectOf(p, ctx.domain)]),
 })

@@ -1,27 +1,14 @@
 /** R13: Immich over OIDC (guide: "Immich"): web login, user settings and the mobile app. */
 import { z } from 'zod'
 import { labelled } from '../recipes/param-fields'
-import { defineIntegration, subdomain } from './integration'
-import {
-  clientValues,
-  issuerUrl,
-  oidcCheck,
-  oidcChecklistTail,
-  oidcDesired,
-  oidcOwned,
-} from './oauth2'
-import { oidcParams, oidcSpec } from './oidc-params'
+import { appSubdomain } from './integration'
+import * as oidc from './oidc'
 
 export const IMMICH_MOBILE_REDIRECT = 'app.immich://oauth-callback'
 
 const Params = z.strictObject(
-  oidcParams(
-    {
-      subdomain: labelled(subdomain('immich'), {
-        label: 'Immich subdomain',
-        help: 'Immich runs at https://<subdomain>.{domain}.',
-      }),
-    },
+  oidc.params(
+    appSubdomain('immich', 'Immich subdomain', 'Immich runs at https://<subdomain>.{domain}.'),
     { provider: 'Immich Provider', application: 'Immich', slug: 'immich' },
     {
       /** The mobile app returns through its own URL scheme. */
@@ -44,28 +31,25 @@ const appRedirects = (p: Params, domain: string) => [
   ...(p.mobileApp ? [IMMICH_MOBILE_REDIRECT] : []),
 ]
 
-const spec = (p: Params, domain: string) => oidcSpec(p, appRedirects(p, domain))
+const spec = (p: Params, domain: string) => oidc.spec(p, appRedirects(p, domain))
 
-export const r13Immich = defineIntegration({
+export const r13Immich = oidc.define({
   id: 'immich',
   recipe: 'R13',
   title: 'Immich',
-  protocol: 'oidc',
   summary:
     'An OAuth2/OpenID provider with the web and mobile redirect URIs, and the immich application.',
   params: Params,
-  desired: (p, ctx) => oidcDesired(spec(p, ctx.domain), ctx),
-  owned: (p) => oidcOwned(p),
-  shared: () => [],
+  desired: (p, ctx) => oidc.desired(spec(p, ctx.domain), ctx),
   card: (p, ctx) => ({
     title: 'Immich → Administration → Settings → Authentication Settings → OAuth',
     values: [
       {
         key: 'issuer',
         label: 'ISSUER_URL',
-        value: issuerUrl(ctx.authentikHost, p.applicationSlug),
+        value: oidc.issuerUrl(ctx.authentikHost, p.applicationSlug),
       },
-      ...clientValues(p, ctx, { id: 'CLIENT_ID', secret: 'CLIENT_SECRET' }),
+      ...oidc.clientValues(p, ctx, { id: 'CLIENT_ID', secret: 'CLIENT_SECRET' }),
       { key: 'autoLaunch', label: 'AUTO LAUNCH', value: 'ON' },
       ...spec(p, ctx.domain).redirectUris.map((url, i) => ({
         key: `redirect${i}`,
@@ -77,12 +61,12 @@ export const r13Immich = defineIntegration({
       'Log in to Immich with the admin account set up first.',
       'Administration → Settings → Authentication Settings → OAuth: enable "Login with OAuth".',
       'Paste ISSUER_URL, CLIENT_ID and CLIENT_SECRET, turn AUTO LAUNCH on, and Save.',
-      oidcChecklistTail(p.applicationSlug),
+      oidc.checklistTail(p.applicationSlug),
     ],
     notes: [],
   }),
   checks: (p, ctx) =>
-    oidcCheck(
+    oidc.check(
       p,
       'Immich discovery and redirect URIs',
       appRedirects(p, ctx.domain).filter((u) => !p.extraRedirectUris.includes(u)),

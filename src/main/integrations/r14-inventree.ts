@@ -2,23 +2,15 @@
 import { z } from 'zod'
 import type { DesiredObject } from '../reconcile/desired'
 import { labelled, nameParam } from '../recipes/param-fields'
-import { defineIntegration, namedGroup, subdomain } from './integration'
-import {
-  clientValues,
-  issuerUrl,
-  oidcCheck,
-  oidcChecklistTail,
-  oidcDesired,
-  oidcOwned,
-} from './oauth2'
-import { oidcParams, oidcSpec } from './oidc-params'
+import { namedGroup, subdomain } from './integration'
+import * as oidc from './oidc'
 
 /** The provider id set in InvenTree's social application; it is part of the callback path. */
 export const INVENTREE_PROVIDER_ID = 'authentik'
 
 const Params = z
   .strictObject(
-    oidcParams(
+    oidc.params(
       {
         subdomains: labelled(
           z.array(subdomain('inventree')).min(1).max(5).default(['parts', 'inventree']),
@@ -53,24 +45,22 @@ const redirectsOf = (p: Params, domain: string) =>
     (s) => `https://${s}.${domain}/accounts/${INVENTREE_PROVIDER_ID}/login/callback/`,
   )
 
-const spec = (p: Params, domain: string) => oidcSpec(p, redirectsOf(p, domain))
+const spec = (p: Params, domain: string) => oidc.spec(p, redirectsOf(p, domain))
 
 const groups = (p: Params, ensure: 'present' | 'absent'): DesiredObject[] => [
   namedGroup('group:users', p.usersGroup, ensure),
   namedGroup('group:admins', p.adminsGroup, ensure),
 ]
 
-export const r14Inventree = defineIntegration({
+export const r14Inventree = oidc.define({
   id: 'inventree',
   recipe: 'R14',
   title: 'InvenTree',
-  protocol: 'oidc',
   summary:
     'An OAuth2/OpenID provider with the allauth callback URIs, the inventree application, and the groups InvenTree maps to its Users and Admins.',
   params: Params,
   desired: (p, ctx) =>
-    oidcDesired(spec(p, ctx.domain), ctx, p.createGroups ? groups(p, 'present') : []),
-  owned: (p) => oidcOwned(p),
+    oidc.desired(spec(p, ctx.domain), ctx, p.createGroups ? groups(p, 'present') : []),
   shared: (p) => (p.createGroups ? groups(p, 'absent') : []),
   card: (p, ctx) => {
     const host = `https://${p.subdomains.at(-1) ?? 'inventree'}.${ctx.domain}`
@@ -102,14 +92,16 @@ export const r14Inventree = defineIntegration({
           group: 'Social application',
         },
         { key: 'name', label: 'Name', value: 'Authentik', group: 'Social application' },
-        ...clientValues(p, ctx, { id: 'Client id', secret: 'Secret key' }).map((v) => ({
+        ...oidc.clientValues(p, ctx, { id: 'Client id', secret: 'Secret key' }).map((v) => ({
           ...v,
           group: 'Social application',
         })),
         {
           key: 'settings',
           label: 'Settings',
-          value: JSON.stringify({ server_url: issuerUrl(ctx.authentikHost, p.applicationSlug) }),
+          value: JSON.stringify({
+            server_url: oidc.issuerUrl(ctx.authentikHost, p.applicationSlug),
+          }),
           group: 'Social application',
         },
         {
@@ -126,11 +118,11 @@ export const r14Inventree = defineIntegration({
         'Set "SSO group map" and "Group on signup" to the values above.',
         `Django admin (${host}/admin/) → Social accounts → Social applications → Add, with the values above.`,
         `Put users into "${p.usersGroup}" or "${p.adminsGroup}" in Authentik.`,
-        oidcChecklistTail(p.applicationSlug),
+        oidc.checklistTail(p.applicationSlug),
       ],
       notes: [],
     }
   },
   checks: (p, ctx) =>
-    oidcCheck(p, 'InvenTree discovery and callback URIs', redirectsOf(p, ctx.domain)),
+    oidc.check(p, 'InvenTree discovery and callback URIs', redirectsOf(p, ctx.domain)),
 })

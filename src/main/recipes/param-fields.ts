@@ -3,7 +3,7 @@
  * slug, an Authentik duration. `meta` is the field's label, or its label with help and options.
  */
 import { z } from 'zod'
-import { paramForm, type ParamMeta } from './param-form'
+import { paramForm, type ParamMeta, type ParamOption } from './param-form'
 
 export type MetaOrLabel = ParamMeta | string
 
@@ -32,12 +32,27 @@ export const slugParam = (fallback: string, meta: MetaOrLabel, options: { trim?:
     meta,
   )
 
-/** Authentik's duration syntax (`hours=24`, `days=7;hours=1`); `example` goes into the message. */
-export const durationParam = (fallback: string, example: string, meta: MetaOrLabel) =>
+/** Durations offered in a select, labelled from their values (`hours=1` → "1 hour"). */
+export const durationChoices = (values: readonly string[]): ParamOption[] =>
+  values.map((value) => {
+    const [unit = '', amount = ''] = value.split('=')
+    return { value, label: `${amount} ${amount === '1' ? unit.replace(/s$/, '') : unit}` }
+  })
+
+/**
+ * Authentik's duration syntax (`hours=24`, `days=7;hours=1`), offered as a select of `choices`
+ * (the schema still takes any duration); `example` goes into the message.
+ */
+export const durationParam = (
+  fallback: string,
+  example: string,
+  choices: readonly string[],
+  meta: Omit<ParamMeta, 'options'>,
+) =>
   labelled(
     z
       .string()
       .regex(/^(\w+=\d+(\.\d+)?;?)+$/, `Use Authentik durations such as ${example}.`)
       .default(fallback),
-    meta,
+    { ...meta, options: durationChoices(choices) },
   )

@@ -11,16 +11,15 @@ const Params = z.strictObject({
   applicationName: nameParam('Traefik', 'Application name'),
   applicationSlug: slugParam('traefik', 'Application slug'),
   /** Authentik duration syntax, e.g. hours=24 or days=7. */
-  tokenValidity: durationParam('hours=24', 'hours=24 or days=7', {
-    label: 'Token validity',
-    options: [
-      { value: 'hours=1', label: '1 hour' },
-      { value: 'hours=24', label: '24 hours' },
-      { value: 'days=7', label: '7 days' },
-      { value: 'days=30', label: '30 days' },
-    ],
-    help: 'How long a login to protected apps lasts before Authentik asks again.',
-  }),
+  tokenValidity: durationParam(
+    'hours=24',
+    'hours=24 or days=7',
+    ['hours=1', 'hours=24', 'days=7', 'days=30'],
+    {
+      label: 'Token validity',
+      help: 'How long a login to protected apps lasts before Authentik asks again.',
+    },
+  ),
 })
 
 export const r2ForwardAuth = defineRecipe({

@@ -15,14 +15,14 @@ export const r7Recovery = defineRecipe({
   params: z.strictObject({
     flowSlug: slugParam('recovery', 'Recovery flow slug'),
     emailSubject: nameParam('Authentik password recovery', 'Recovery e-mail subject', 255),
-    tokenExpiry: durationParam('minutes=30', 'minutes=30', {
-      label: 'Link valid for',
-      options: [
-        { value: 'minutes=15', label: '15 minutes' },
-        { value: 'minutes=30', label: '30 minutes' },
-        { value: 'hours=2', label: '2 hours' },
-      ],
-    }),
+    tokenExpiry: durationParam(
+      'minutes=30',
+      'minutes=30',
+      ['minutes=15', 'minutes=30', 'hours=2'],
+      {
+        label: 'Link valid for',
+      },
+    ),
   }),
   desired: (p) => [
     {

@@ -1,12 +1,24 @@
 /**
- * The parameters every OIDC integration (R11–R14) shares, declared once: the provider's and the
- * application's names, how redirect URIs match, and the admin's extra redirect URIs. Each
- * integration adds its app's address before them and its own parameters in between.
+ * The OIDC block every OIDC integration (R11–R14) is built from, imported as one namespace
+ * (`import * as oidc from './oidc'`): the shared parameters (the provider's and the application's
+ * names, how redirect URIs match, the admin's extra redirect URIs; each integration adds its app's
+ * address before them and its own parameters in between), the provider they make, the desired
+ * objects (oauth2.ts), the card's client values and the live check.
  */
 import { z } from 'zod'
 import type { Ref } from '../reconcile/desired'
 import { labelled, nameParam, slugParam } from '../recipes/param-fields'
-import type { OidcSpec } from './oauth2'
+import type { Integration } from './integration'
+import { oidcOwned, type OidcSpec } from './oauth2'
+
+export {
+  clientValues,
+  discoveryUrl,
+  issuerUrl,
+  oidcCheck as check,
+  oidcChecklistTail as checklistTail,
+  oidcDesired as desired,
+} from './oauth2'
 
 /**
  * A redirect URI an OAuth2 client may use: an absolute URL with a scheme, which may be a custom
@@ -54,7 +66,7 @@ export interface OidcNames {
  * The parameter shape of an OIDC integration, in the form's order: `address` (where the app
  * runs), the provider and application names, `own` parameters, then the redirect URI options.
  */
-export function oidcParams<A extends z.ZodRawShape, O extends z.ZodRawShape>(
+export function params<A extends z.ZodRawShape, O extends z.ZodRawShape>(
   address: A,
   names: OidcNames,
   own: O,
@@ -80,7 +92,7 @@ export interface OidcParams {
 }
 
 /** The provider to build: the app's own redirect URIs, then the admin's extra ones. */
-export const oidcSpec = (
+export const spec = (
   p: OidcParams,
   appRedirectUris: readonly string[],
   extraMappings?: readonly Ref[],
@@ -91,4 +103,18 @@ export const oidcSpec = (
   redirectUris: [...appRedirectUris, ...p.extraRedirectUris],
   matching: p.matching,
   ...(extraMappings ? { extraMappings } : {}),
+})
+
+/**
+ * An OIDC integration: it owns one application and its OAuth2 provider, named by the shared
+ * parameters, and shares nothing with other apps unless it says so.
+ */
+export const define = <P extends OidcParams>(
+  integration: Omit<Integration<P>, 'protocol' | 'owned' | 'shared'> &
+    Partial<Pick<Integration<P>, 'shared'>>,
+): Integration<P> => ({
+  protocol: 'oidc',
+  owned: (p) => oidcOwned(p),
+  shared: () => [],
+  ...integration,
 })
