@@ -11,7 +11,7 @@ import type { CardValue } from '../../shared/contract/integrations'
 import { parseVersion, compareVersions } from '../authentik/version'
 import { ref, owned, type DesiredObject, type Ref } from '../reconcile/desired'
 import { kinds } from '../reconcile/kinds'
-import { existing, existingFlow, slugs } from '../recipes/defaults'
+import { applicationOf, existing, existingFlow, slugs } from '../recipes/defaults'
 import type { RecipeContext } from '../recipes/recipe'
 import { named, type CardContext, type CheckTarget, type OwnedApp } from './integration'
 
@@ -104,14 +104,7 @@ function oidcProviderAndApp(spec: OidcSpec, ctx: RecipeContext): DesiredObject[]
       // The discovery/issuer URL the guide gives contains the application slug.
       issuer_mode: 'per_provider',
     }),
-    {
-      key: 'application',
-      kind: kinds.application,
-      ensure: 'present',
-      identity: { slug: spec.applicationSlug },
-      query: { slug: spec.applicationSlug, superuser_full_list: true },
-      fields: { name: spec.applicationName, provider: ref('provider') },
-    },
+    applicationOf('provider', spec.applicationSlug, spec.applicationName),
   ]
 }
 

@@ -4,6 +4,7 @@
  */
 import type { DesiredObject } from '../reconcile/desired'
 import { kinds } from '../reconcile/kinds'
+import { application } from '../recipes/defaults'
 import type { RecipeContext } from '../recipes/recipe'
 import type { AnyIntegration, OwnedApp } from './integration'
 import type { IntegrationRecord } from './records'
@@ -16,13 +17,7 @@ export const providerQuery = (
     ? { name__iexact: app.providerName }
     : { name: app.providerName }
 
-const absentApplication = (app: OwnedApp, key: string): DesiredObject => ({
-  key,
-  kind: kinds.application,
-  ensure: 'absent',
-  identity: { slug: app.slug },
-  query: { slug: app.slug, superuser_full_list: true },
-})
+const absentApplication = (app: OwnedApp, key: string) => application(key, app.slug, 'absent')
 
 const absentProvider = (app: OwnedApp, key: string): DesiredObject => ({
   key,

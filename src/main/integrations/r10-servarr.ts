@@ -11,7 +11,14 @@
 import { z } from 'zod'
 import { keys, owned, ref, type DesiredObject } from '../reconcile/desired'
 import { kinds } from '../reconcile/kinds'
-import { EMBEDDED_OUTPOST, existing, existingFlow, slugs } from '../recipes/defaults'
+import {
+  EMBEDDED_OUTPOST,
+  application,
+  existing,
+  existingFlow,
+  groupWithUsers,
+  slugs,
+} from '../recipes/defaults'
 import { composeLabelsBlock, routerLabels } from '../traefik/labels'
 import { appNameProblem } from '../traefik/labels'
 import { labelled, nameParam } from '../recipes/param-fields'
@@ -119,18 +126,11 @@ export const r10Servarr = defineIntegration({
       existingFlow('flow:implicit-consent', slugs.implicitConsent),
       existingFlow('flow:provider-invalidation', slugs.providerInvalidation),
       ...members,
-      {
-        key: 'group',
-        kind: kinds.group,
-        ensure: 'present',
-        identity: { name: p.groupName },
-        query: { name: p.groupName, include_users: true },
-        fields: {
-          // Only these keys: anything else the admin keeps in the attributes stays.
-          attributes: keys(attributes),
-          ...(members.length ? { users: owned(members.map((m) => ref(m.key))) } : {}),
-        },
-      },
+      groupWithUsers('group', p.groupName, {
+        // Only these keys: anything else the admin keeps in the attributes stays.
+        attributes: keys(attributes),
+        ...(members.length ? { users: owned(members.map((m) => ref(m.key))) } : {}),
+      }),
       ...p.apps.flatMap((app): DesiredObject[] => [
         {
           key: `provider:${app.slug}`,
@@ -149,14 +149,10 @@ export const r10Servarr = defineIntegration({
             basic_auth_password_attribute: passwordKey(app.slug),
           },
         },
-        {
-          key: `application:${app.slug}`,
-          kind: kinds.application,
-          ensure: 'present',
-          identity: { slug: app.slug },
-          query: { slug: app.slug, superuser_full_list: true },
-          fields: { name: app.name, provider: ref(`provider:${app.slug}`) },
-        },
+        application(`application:${app.slug}`, app.slug, 'present', {
+          name: app.name,
+          provider: ref(`provider:${app.slug}`),
+        }),
       ]),
       existing(
         'outpost',

@@ -56,6 +56,39 @@ export function binding(
   }
 }
 
+/** An application found by its slug (admins see every one with superuser_full_list). */
+export const application = (
+  key: string,
+  slug: string,
+  ensure: 'present' | 'absent',
+  fields?: Record<string, FieldValue>,
+): DesiredObject => ({
+  key,
+  kind: kinds.application,
+  ensure,
+  identity: { slug },
+  query: { slug, superuser_full_list: true },
+  ...(fields ? { fields } : {}),
+})
+
+/** The application of a provider the same recipe declares under `providerKey`. */
+export const applicationOf = (providerKey: string, slug: string, name: string) =>
+  application('application', slug, 'present', { name, provider: ref(providerKey) })
+
+/** A group found by name with its members (the API lists them only when asked). */
+export const groupWithUsers = (
+  key: string,
+  name: string,
+  fields: Record<string, FieldValue>,
+): DesiredObject => ({
+  key,
+  kind: kinds.group,
+  ensure: 'present',
+  identity: { name },
+  query: { name, include_users: true },
+  fields,
+})
+
 export const slugs = {
   implicitConsent: 'default-provider-authorization-implicit-consent',
   providerInvalidation: 'default-provider-invalidation-flow',

@@ -2,7 +2,7 @@
 import { z } from 'zod'
 import { ref, keys, owned } from '../reconcile/desired'
 import { kinds } from '../reconcile/kinds'
-import { EMBEDDED_OUTPOST, existing, existingFlow, slugs } from './defaults'
+import { EMBEDDED_OUTPOST, applicationOf, existing, existingFlow, slugs } from './defaults'
 import { durationParam, nameParam, slugParam } from './param-fields'
 import { defineRecipe, pkOf } from './recipe'
 
@@ -48,14 +48,7 @@ export const r2ForwardAuth = defineRecipe({
         access_token_validity: p.tokenValidity,
       },
     },
-    {
-      key: 'application',
-      kind: kinds.application,
-      ensure: 'present',
-      identity: { slug: p.applicationSlug },
-      query: { slug: p.applicationSlug, superuser_full_list: true },
-      fields: { name: p.applicationName, provider: ref('provider') },
-    },
+    applicationOf('provider', p.applicationSlug, p.applicationName),
     existing(
       'outpost',
       kinds.outpost,

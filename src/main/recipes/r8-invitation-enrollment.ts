@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { owned, ref } from '../reconcile/desired'
 import { kinds } from '../reconcile/kinds'
 import type { JsonObject } from '../authentik/rest'
-import { binding, existing, existingStage, stageNames } from './defaults'
+import { binding, existing, existingStage, groupWithUsers, stageNames } from './defaults'
 import { labelled, nameParam, slugParam } from './param-fields'
 import { defineRecipe } from './recipe'
 
@@ -45,17 +45,10 @@ export const r8InvitationEnrollment = defineRecipe({
         ).map((u) => Number(u.pk))
       : []
     return [
-      {
-        key: 'group',
-        kind: kinds.group,
-        ensure: 'present',
-        identity: { name: p.groupName },
-        query: { name: p.groupName, include_users: true },
-        fields: {
-          is_superuser: false,
-          ...(p.addExistingUsers ? { users: owned(normalUsers) } : {}),
-        },
-      },
+      groupWithUsers('group', p.groupName, {
+        is_superuser: false,
+        ...(p.addExistingUsers ? { users: owned(normalUsers) } : {}),
+      }),
       {
         key: 'stage:write',
         kind: kinds.userWriteStage,
