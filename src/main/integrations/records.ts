@@ -3,10 +3,11 @@
  * (`integrations.json`, mode 0600): the parameters without any password, when it was last applied
  * completely, and the last check. Authentik stays the truth for everything else.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { IntegrationCheck, IntegrationId } from '../../shared/contract/integrations'
+import { writeFileAtomic } from '../settings/atomic-write'
 
 const IntegrationRecord = z.object({
   params: z.record(z.string(), z.unknown()),
@@ -36,9 +37,7 @@ export function createIntegrationRecords(dataDir: string) {
 
   async function write(content: RecordFile): Promise<void> {
     await mkdir(dataDir, { recursive: true })
-    const tmp = `${file}.${process.pid}.${Date.now()}.tmp`
-    await writeFile(tmp, JSON.stringify(content, null, 2), { mode: 0o600 })
-    await rename(tmp, file)
+    await writeFileAtomic(file, JSON.stringify(content, null, 2), 0o600)
   }
 
   function update(

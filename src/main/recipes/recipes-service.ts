@@ -3,9 +3,6 @@
  * apply does; apply plans first (to refuse unsafe changes and to know every step), writes, then
  * reads the server again so the admin sees that nothing is left to do.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
-import { z } from 'zod'
 import {
   RecipeFormField,
   type PlanStep,
@@ -21,6 +18,8 @@ import type { Settings } from '../../shared/settings'
 import type { AuthentikClient } from '../authentik/client'
 import type { EventBus } from '../core/event-bus'
 import { reconcile, type ReconcileResult } from '../reconcile/engine'
+import { createAppliedRecord } from './applied-record'
+import { applyEmailCheck } from './email-check'
 import { formFromSchema } from './param-form'
 import { applyTracked, parseParamsOrFieldErrors, recipeContext, toErrorData } from './plan-apply'
 import { recipeById, setupRecipes } from './index'
@@ -35,25 +34,8 @@ export interface RecipesServiceOptions {
   testEmail: (to: string) => Promise<{ ok: boolean; output: string }>
 }
 
-const AppliedRecord = z.record(z.string(), z.object({ appliedAt: z.string() }))
-
 export function createRecipesService(options: RecipesServiceOptions) {
-  const recordFile = join(options.dataDir, 'recipes-applied.json')
-
-  async function readApplied(): Promise<z.infer<typeof AppliedRecord>> {
-    try {
-      return AppliedRecord.parse(JSON.parse(await readFile(recordFile, 'utf8')))
-    } catch {
-      return {}
-    }
-  }
-  async function markApplied(id: RecipeId): Promise<void> {
-    const record = { ...(await readApplied()), [id]: { appliedAt: new Date().toISOString() } }
-    await mkdir(options.dataDir, { recursive: true })
-    const tmp = `${recordFile}.${process.pid}.tmp`
-    await writeFile(tmp, JSON.stringify(record, null, 2), { mode: 0o600 })
-    await rename(tmp, recordFile)
-  }
+  const applied = createAppliedRecord(options.dataDir)
 
   function parseParams(recipe: AnyRecipe, params: unknown): never {
     return parseParamsOrFieldErrors(recipe.params, params, recipe.id.toUpperCase()) as never
@@ -73,7 +55,7 @@ export function createRecipesService(options: RecipesServiceOptions) {
 
   async function statusOf(id: RecipeId, read: ReconcileResult): Promise<RecipeStatus> {
     if (pending(read.steps).length === 0) return 'applied'
-    return (await readApplied())[id] ? 'drifted' : 'not-applied'
+    return (await applied.read())[id] ? 'drifted' : 'not-applied'
   }
 
   async function plan(id: RecipeId, rawParams: unknown): Promise<RecipePlan> {
@@ -93,49 +75,13 @@ export function createRecipesService(options: RecipesServiceOptions) {
     }
   }
 
-  async function applyEmailCheck(rawParams: unknown): Promise<RecipeApplyResult> {
-    const params = parseParams(recipeById('r3'), rawParams) as { to?: string }
-    const settings = await options.loadSettings()
-    const to = params.to ?? settings?.adminEmail
-    if (!to)
-      throw new GatehouseError({
-        code: 'VALIDATION_FAILED',
-        message: 'There is no address to send the test e-mail to.',
-        hint: 'Enter one, or save the admin e-mail in Settings.',
-        details: { fields: { to: ['Required.'] } },
-      })
-    const step: PlanStep = {
-      key: 'test-email',
-      kind: 'check',
-      title: `ak test_email ${to}`,
-      action: 'update',
-      changes: [],
-    }
-    try {
-      const outcome = await options.testEmail(to)
-      return {
-        recipe: 'r3',
-        completed: outcome.ok,
-        steps: [{ ...step, status: outcome.ok ? 'done' : 'failed' }],
-        remaining: [],
-        warnings: outcome.ok
-          ? []
-          : [{ code: 'EMAIL_FAILED', message: outcome.output.slice(-2000) }],
-      }
-    } catch (error) {
-      return {
-        recipe: 'r3',
-        completed: false,
-        steps: [{ ...step, status: 'failed' }],
-        remaining: [],
-        warnings: [],
-        error: toErrorData(error),
-      }
-    }
-  }
-
   async function apply(id: RecipeId, rawParams: unknown): Promise<RecipeApplyResult> {
-    if (id === 'r3') return applyEmailCheck(rawParams)
+    if (id === 'r3')
+      return applyEmailCheck(
+        parseParams(recipeById('r3'), rawParams) as { to?: string },
+        options.loadSettings,
+        options.testEmail,
+      )
     const recipe = recipeById(id)
     const params = parseParams(recipe, rawParams)
     const { ctx } = await context()
@@ -158,7 +104,7 @@ export function createRecipesService(options: RecipesServiceOptions) {
     const after = await dryRun(recipe, params, ctx).catch(() => null)
     const remaining = after ? pending(after.read.steps) : pending(before.read.steps)
     const completed = !error && remaining.length === 0
-    if (completed) await markApplied(id)
+    if (completed) await applied.mark(id)
     return {
       recipe: id,
       completed,
