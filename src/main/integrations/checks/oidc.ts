@@ -28,49 +28,48 @@ export function redirectAccepted(uri: string, accepted: readonly AcceptedRedirec
 
 const ENDPOINTS = ['authorization_endpoint', 'token_endpoint', 'userinfo_endpoint', 'jwks_uri']
 
-export async function checkOidc(
-  target: { title: string; slug: string; redirectUris: readonly string[] },
-  authentikHost: string,
-  /** The provider's redirect URIs from the API; null when the provider does not exist. */
-  accepted: readonly AcceptedRedirect[] | null,
-  options: CheckHttpOptions = {},
-): Promise<CheckResult> {
-  const url = discoveryUrl(authentikHost, target.slug)
-  const base = { title: target.title, url }
-  const fetched = await fetchForCheck(url, options)
-  if (!fetched.ok) return { ...base, ...fetched }
+type Failure = Omit<CheckResult, 'title' | 'url'>
+
+/** The discovery document as JSON, or why the address did not answer with one. */
+function discoveryDocument(
+  fetched: { status: number; body: string },
+  slug: string,
+): { document: Record<string, unknown> } | Failure {
   if (fetched.status !== 200)
     return {
-      ...base,
       ok: false,
       reason: 'status',
       message: `The discovery document answered ${fetched.status} instead of 200.`,
       fix:
         fetched.status === 404
-          ? `Authentik has no OAuth2 application with the slug "${target.slug}" there: apply the integration, and check that Traefik routes auth.<domain> to Authentik.`
+          ? `Authentik has no OAuth2 application with the slug "${slug}" there: apply the integration, and check that Traefik routes auth.<domain> to Authentik.`
           : 'Check that Authentik is running and that Traefik routes its host to it.',
     }
-  let doc: Record<string, unknown>
   try {
     const parsed: unknown = JSON.parse(fetched.body)
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error()
-    doc = parsed as Record<string, unknown>
+    return { document: parsed as Record<string, unknown> }
   } catch {
     return {
-      ...base,
       ok: false,
       reason: 'endpoints',
       message: 'The address answered, but not with a discovery document (no JSON object).',
       fix: 'Check that Traefik routes auth.<domain> to Authentik and not to another app.',
     }
   }
-  const expected = issuerUrl(authentikHost, target.slug)
-  if (doc.issuer !== expected)
+}
+
+/** A document Authentik built for another host or issuer than the app will expect. */
+function documentProblem(
+  doc: Record<string, unknown>,
+  authentikHost: string,
+  expectedIssuer: string,
+): Failure | null {
+  if (doc.issuer !== expectedIssuer)
     return {
-      ...base,
       ok: false,
       reason: 'issuer',
-      message: `Wrong issuer: the document says ${JSON.stringify(doc.issuer)}, the app will expect ${expected}.`,
+      message: `Wrong issuer: the document says ${JSON.stringify(doc.issuer)}, the app will expect ${expectedIssuer}.`,
       fix: 'Set the provider\'s issuer mode to "per provider" (apply the integration again), and make Traefik pass the original Host header to Authentik.',
     }
   const authHost = new URL(authentikHost).host
@@ -82,12 +81,30 @@ export async function checkOidc(
   })
   if (bad.length)
     return {
-      ...base,
       ok: false,
       reason: 'endpoints',
       message: `Endpoints missing or not on ${authentikHost}: ${bad.join(', ')}.`,
       fix: 'Make Traefik pass the original Host and X-Forwarded-Proto to Authentik, so it builds https://auth.<domain> addresses.',
     }
+  return null
+}
+
+export async function checkOidc(
+  target: { title: string; slug: string; redirectUris: readonly string[] },
+  authentikHost: string,
+  /** The provider's redirect URIs from the API; null when the provider does not exist. */
+  accepted: readonly AcceptedRedirect[] | null,
+  options: CheckHttpOptions = {},
+): Promise<CheckResult> {
+  const url = discoveryUrl(authentikHost, target.slug)
+  const base = { title: target.title, url }
+  const fetched = await fetchForCheck(url, options)
+  if (!fetched.ok) return { ...base, ...fetched }
+  const read = discoveryDocument(fetched, target.slug)
+  if (!('document' in read)) return { ...base, ...read }
+  const expected = issuerUrl(authentikHost, target.slug)
+  const problem = documentProblem(read.document, authentikHost, expected)
+  if (problem) return { ...base, ...problem }
   if (accepted === null)
     return {
       ...base,
