@@ -50,7 +50,10 @@ export function takePassphraseFileOption(
 export function readPassphraseFile(path: string, io: PassphraseIO): string {
   let raw: string
   try {
-    raw = readFileSync(path, 'utf8')
+    // /dev/fd/N is read through the descriptor itself: opening the path fails when N is a
+    // socket (what Node and some supervisors hand over), while reading the fd works for all.
+    const fd = /^\/(?:dev|proc\/self)\/fd\/(\d+)$/.exec(path)?.[1]
+    raw = fd !== undefined ? readFileSync(Number(fd), 'utf8') : readFileSync(path, 'utf8')
   } catch (error) {
     throw new GatehouseError({
       code: 'VAULT_LOCKED',
@@ -90,27 +93,43 @@ function noTerminal(): GatehouseError {
   })
 }
 
+// What was typed after the Enter that ended one prompt (a fast typist, a paste of two lines):
+// kept for the next prompt instead of being lost.
+let typedAhead = ''
+
 /** Reads one line from the terminal with echo off (raw mode: nothing typed is shown). */
-export function promptHidden(prompt: string, io: PassphraseIO): Promise<string> {
+export function promptHidden(prompt: string): Promise<string> {
   const input = process.stdin
   if (!input.isTTY) return Promise.reject(noTerminal())
-  io.stderr(prompt)
+  // Echo goes off before the prompt shows: whatever is typed once it is visible stays hidden.
+  input.setRawMode(true)
+  // Written straight to the terminal so the cursor waits on the prompt's line.
+  process.stderr.write(prompt)
   return new Promise((resolvePassphrase, reject) => {
     let value = ''
     const finish = () => {
       input.off('data', onData)
       input.setRawMode(false)
       input.pause()
+      process.stderr.write('\n')
     }
-    const onData = (chunk: Buffer) => {
-      for (const ch of chunk.toString('utf8')) {
+    /** True when the line is complete (or abandoned). */
+    const take = (text: string): boolean => {
+      const chars = [...text]
+      for (let i = 0; i < chars.length; i++) {
+        const ch = chars[i]!
         if (ch === '\r' || ch === '\n') {
+          typedAhead = chars
+            .slice(i + 1)
+            .join('')
+            .replace(/^\n/, '')
           finish()
           resolvePassphrase(value)
-          return
+          return true
         }
         if (ch === '\u0003' || ch === '\u0004') {
           // Ctrl-C / Ctrl-D: give up without a passphrase.
+          typedAhead = ''
           finish()
           reject(
             new GatehouseError({
@@ -119,16 +138,20 @@ export function promptHidden(prompt: string, io: PassphraseIO): Promise<string> 
               hint: 'Run the command again and type the vault passphrase, or pass --passphrase-file.',
             }),
           )
-          return
+          return true
         }
         if (ch === '\u007f' || ch === '\b') value = [...value].slice(0, -1).join('')
         else if (ch === '\u0015') value = ''
         else if (ch >= ' ') value += ch
       }
+      return false
     }
-    input.setRawMode(true)
+    const onData = (chunk: Buffer) => void take(chunk.toString('utf8'))
     input.resume()
     input.on('data', onData)
+    const ahead = typedAhead
+    typedAhead = ''
+    if (ahead) take(ahead)
   })
 }
 
@@ -139,14 +162,14 @@ export async function readPassphrase(
   what = 'Vault passphrase: ',
 ): Promise<string> {
   if (source.kind === 'file') return readPassphraseFile(source.path, io)
-  return promptHidden(what, io)
+  return promptHidden(what)
 }
 
 /** A new passphrase: from the file, or typed twice on the terminal (both must match). */
 export async function readNewPassphrase(source: PassphraseSource, io: PassphraseIO) {
   if (source.kind === 'file') return readPassphraseFile(source.path, io)
-  const first = await promptHidden('New vault passphrase: ', io)
-  const second = await promptHidden('Type it again: ', io)
+  const first = await promptHidden('New vault passphrase: ')
+  const second = await promptHidden('Type it again: ')
   if (first !== second) {
     throw new GatehouseError({
       code: 'VALIDATION_FAILED',
