@@ -107,6 +107,7 @@ interface Side {
   names(): Promise<StoredSecretName[]>
   /** Removes what migrate copied away, once the other store holds and serves it. */
   clear(names: StoredSecretName[]): Promise<void>
+  setMany(values: ReadonlyMap<StoredSecretName, string>): Promise<void>
 }
 
 async function openVaultSide(context: VaultCommandContext, create: boolean): Promise<Side> {
@@ -130,6 +131,7 @@ async function openVaultSide(context: VaultCommandContext, create: boolean): Pro
     kind: 'vault',
     store: vault,
     names: () => vault.names(),
+    setMany: (values) => vault.setMany(values),
     // The whole file goes: every secret in it was moved.
     clear: async () => rm(path, { force: true }),
   }
@@ -141,6 +143,9 @@ function keychainSide(context: VaultCommandContext): Side {
     kind: 'keychain',
     store,
     names: () => listKeychainSecretNames(context.keychainService),
+    setMany: async (values) => {
+      for (const [name, value] of values) await store.set(name, value)
+    },
     clear: async (names) => {
       for (const name of names) await store.delete(name)
     },
@@ -166,7 +171,7 @@ async function migrate(context: VaultCommandContext, to: StoreChoice) {
     if (value) values.set(name, value)
   }
   const target = to === 'vault' ? await openVaultSide(context, true) : keychainSide(context)
-  for (const [name, value] of values) await target.store.set(name, value)
+  await target.setMany(values)
   // Every value is read back from the target before anything is switched or removed.
   for (const [name, value] of values) {
     if ((await target.store.get(name)) !== value) {
