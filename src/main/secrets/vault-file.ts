@@ -13,14 +13,18 @@ import type { StoredSecretName } from './store'
 export const vaultFileName = 'secrets.age'
 
 /**
- * scrypt cost as log2(N), with age's fixed r = 8, p = 1: 2^16 needs 64 MiB and ~0.3–0.9 s here
- * (bench/vault-unlock.ts). Unlock must stay under a second on a NAS-class CPU, and every write
- * re-encrypts (age derives a fresh key with a fresh salt per file), so 2^18 (age's default,
- * 256 MiB, ~2 s here) would make each write and each start noticeably slow. Each offline guess
- * costs an attacker the same 64 MiB scrypt, which is why SECURITY.md asks for a long passphrase.
- * age refuses to decrypt above 2^20, so this stays well inside what any age tool opens.
+ * scrypt cost as log2(N), with age's fixed r = 8, p = 1: 2^15 = 32 MiB of memory per guess.
+ * Measured by bench/vault-unlock.ts on this 2-core EPYC while it was shared (load 12): unlock
+ * 430 ms at 2^15, 1.1 s at 2^16, 4.1 s at 2^18 (age's default). Three reasons for 2^15:
+ * - unlock must stay under 1 s, also on a NAS CPU (a Celeron or an ARM core is 2–3x slower than
+ *   this one) and on a busy box; 2^16 already missed it here under load;
+ * - age's scrypt (@noble/hashes) runs synchronously, and every write re-encrypts the file with a
+ *   fresh salt, so each write holds the browser host's event loop for one scrypt run;
+ * - the passphrase carries the security: `init-vault` demands 12+ characters and SECURITY.md asks
+ *   for 4–5 random words; 2^15 makes each guess cost an attacker 32 MiB and ~0.1–0.2 s of a core.
+ * age refuses to decrypt above 2^20, so any age tool opens the file (`age -d secrets.age`).
  */
-export const vaultScryptLogN = 16
+export const vaultScryptLogN = 15
 
 /** Shortest passphrase `init-vault` accepts: scrypt slows guessing, it cannot save a short one. */
 export const minPassphraseLength = 12
