@@ -220,14 +220,17 @@ describe('vault file', () => {
       await exited
       kills++
       const lastDone = Math.max(...[...out.matchAll(/wrote (\d+)/g)].map((m) => Number(m[1])))
+      // A temp file left by the killed writer proves the kill landed mid-write.
+      const leftover = readdirSync(join(path, '..')).some((f) => f.includes('.tmp-'))
+      if (leftover) midWrite++
       const vault = await unlockVault({ path, passphrase })
+      // Unlocking clears what dead writers left behind.
+      expect(readdirSync(join(path, '..'))).toEqual(['secrets.age'])
       const value = (await vault.get('postgresPassword')) ?? ''
       const stored = Number(value.split('-')[1])
       // The last acknowledged write is there, or the one that was in flight when it died.
       expect(stored === lastDone || stored === lastDone + 1).toBe(true)
       expect(value).toHaveLength(`counter-${stored}-`.length + 200_000)
-      // A temp file left by the killed writer proves the kill landed mid-write.
-      if (readdirSync(join(path, '..')).some((f) => f.includes('.tmp-'))) midWrite++
     }
     expect(kills).toBe(12)
     // Not a flaky requirement on timing, but a record of what the loop exercised.
@@ -362,5 +365,49 @@ describe('gatehouse secrets init-vault (the real bin, no D-Bus)', () => {
     expect(mismatch).toMatch(/two passphrases differ/)
     expect(mismatch).not.toContain('something else')
     expect(() => statSync(join(bad, 'secrets.age'))).toThrow()
+  }, 90_000)
+  test('serve on a terminal: asks for the passphrase once (echo off), then listens', async () => {
+    const dataDir = join(work, 'serve-tty')
+    const pp = join(work, 'pp-serve-tty')
+    writeFileSync(pp, `${passphrase}\n`, { mode: 0o600 })
+    const env = headlessEnv({ GATEHOUSE_DATA_DIR: dataDir })
+    ok(
+      spawnSync(process.execPath, [bin, 'secrets', 'init-vault', '--passphrase-file', pp], {
+        env,
+        encoding: 'utf8',
+      }),
+    )
+    const serve = join(root, 'out', 'main', 'serve.js')
+    const screen = await new Promise<string>((resolve, reject) => {
+      const child = spawn('script', ['-qfec', `${process.execPath} ${serve}`, '/dev/null'], {
+        env,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      })
+      let shown = ''
+      let typed = false
+      let stopped = false
+      child.stdout.on('data', (c: Buffer) => {
+        shown += c.toString()
+        if (!typed && /Vault passphrase: $/.test(shown)) {
+          typed = true
+          child.stdin.write(`${passphrase}\r`)
+        }
+        if (!stopped && /\?token=/.test(shown)) {
+          stopped = true
+          // Ctrl-C on the terminal: serve's SIGINT handler closes the host.
+          child.stdin.write('\u0003')
+        }
+      })
+      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000)
+      child.once('error', reject)
+      child.once('exit', () => {
+        clearTimeout(timer)
+        resolve(shown)
+      })
+    })
+    expect(screen).toMatch(/Vault passphrase: /)
+    expect(screen).toMatch(/is unlocked for the life of this process/)
+    expect(screen).toMatch(/http:\/\/127\.0\.0\.1:\d+\/\?token=/)
+    expect(screen).not.toContain(passphrase)
   }, 90_000)
 })

@@ -1,5 +1,5 @@
-import { lstat, mkdir } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import { lstat, mkdir, readdir, rm } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
 import { GatehouseError } from '../../shared/errors'
 import { storeFrom, type SecretStore, type StoredSecretName } from './store'
 import {
@@ -74,6 +74,7 @@ export async function unlockVault(
 ): Promise<VaultStore> {
   const warn = options.warn ?? (() => {})
   const { text, stamp } = await readVaultFile(options.path, warn)
+  await removeStaleTempFiles(options.path)
   const secrets = await decryptVault(text, options.passphrase, options.path)
   return vaultStore(options, options.passphrase, secrets, stamp)
 }
@@ -151,5 +152,30 @@ function vaultStore(
       for (const [name, value] of values) await checks.set(name, value)
       await serially(async () => write({ ...(await fresh()), ...Object.fromEntries(values) }))
     },
+  }
+}
+
+/**
+ * A writer killed mid-write leaves its temp file (`.secrets.age.tmp-<pid>-<random>`, encrypted,
+ * never the vault itself) behind; those of processes that no longer run are removed.
+ */
+async function removeStaleTempFiles(path: string): Promise<void> {
+  const prefix = `.${basename(path)}.tmp-`
+  const names = await readdir(dirname(path)).catch(() => [] as string[])
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue
+    const pid = Number(name.slice(prefix.length).split('-')[0])
+    if (!Number.isInteger(pid) || pid <= 0 || isAlive(pid)) continue
+    await rm(join(dirname(path), name), { force: true }).catch(() => undefined)
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    // EPERM: it runs, under another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
