@@ -3,6 +3,7 @@ import { createLocalBridge } from './core/local-bridge'
 import { runCli } from './hosts/cli/cli'
 import { serviceOptionsFromEnv } from './app/env-options'
 import { createServices } from './services'
+import { secretsForCli } from './secrets/choose-store'
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = []
@@ -10,12 +11,20 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8')
 }
 
+// The secret store (keychain or vault, #21): `secrets init-vault|migrate` run and exit here.
+const secretSetup = await secretsForCli(process.argv.slice(2), {
+  stdout: (text) => process.stdout.write(text + '\n'),
+  stderr: (text) => process.stderr.write(text + '\n'),
+})
+if (secretSetup.exitCode !== undefined) process.exit(secretSetup.exitCode)
+
 const services = createServices({
   host: 'cli',
   ...serviceOptionsFromEnv(process.env),
+  ...secretSetup.options,
 })
 const bridge = createLocalBridge(services.dispatcher, services.bus, { host: 'cli' })
-const code = await runCli(process.argv.slice(2), bridge, {
+const code = await runCli(secretSetup.argv, bridge, {
   stdout: (text) => process.stdout.write(text + '\n'),
   stderr: (text) => process.stderr.write(text + '\n'),
   readStdin,

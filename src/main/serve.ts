@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { startBrowserHost } from './hosts/browser/server'
 import { serviceOptionsFromEnv } from './app/env-options'
 import { createServices } from './services'
+import { secretsForServe } from './secrets/choose-store'
 
 function parsePort(argv: string[]): number {
   const i = argv.findIndex((a) => a === '--port' || a.startsWith('--port='))
@@ -18,9 +19,16 @@ function parsePort(argv: string[]): number {
 }
 
 const here = dirname(fileURLToPath(import.meta.url))
+// The secret store (#21): a vault is unlocked here, once, before the host listens.
+const secretSetup = await secretsForServe(process.argv.slice(2), {
+  stdout: (text) => process.stdout.write(text + '\n'),
+  stderr: (text) => process.stderr.write(text + '\n'),
+})
+if (secretSetup.exitCode !== undefined) process.exit(secretSetup.exitCode)
 const services = createServices({
   host: 'browser',
   ...serviceOptionsFromEnv(process.env),
+  ...secretSetup.options,
   onInternalError: (method, error) =>
     process.stderr.write(`internal error in ${method}: ${String(error)}\n`),
 })
@@ -29,7 +37,7 @@ try {
     dispatcher: services.dispatcher,
     bus: services.bus,
     staticDir: join(here, '../renderer'),
-    port: parsePort(process.argv.slice(2)),
+    port: parsePort(secretSetup.argv),
   })
   process.stdout.write(
     `Gatehouse is listening on 127.0.0.1 only. Open this address (the token changes at every start):\n` +

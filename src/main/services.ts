@@ -6,7 +6,8 @@ import { createDispatcher, type Dispatcher, type Handlers } from './core/dispatc
 import { createEventBus, type EventBus } from './core/event-bus'
 import { createDockerEngine, type DockerEngine } from './docker/engine'
 import { startDockerStatusMonitor } from './docker/status-monitor'
-import { createKeychainStore, type SecretStore } from './secrets/store'
+import { type SecretStore } from './secrets/store'
+import { defaultSecretStore } from './secrets/choose-store'
 import { createSettingsStore } from './settings/store'
 import { createStackService } from './stack/stack-service'
 import { createAuthentikService } from './authentik/authentik-service'
@@ -55,8 +56,8 @@ export function createServices(options: ServiceOptions): Services {
   // GATEHOUSE_KEYCHAIN_SERVICE: tests (and a second install side by side) keep their secrets under
   // a keychain service of their own instead of "gatehouse".
   const keychainService = process.env.GATEHOUSE_KEYCHAIN_SERVICE
-  const secrets =
-    options.secretStore ?? createKeychainStore(keychainService ? { service: keychainService } : {})
+  // The keychain, or a clear VAULT_LOCKED when this data folder uses a vault (#21).
+  const secrets = options.secretStore ?? defaultSecretStore(dataDir, keychainService)
   const stack = createStackService({
     settings,
     secrets,

@@ -30,6 +30,12 @@ export const errorCodes = [
   'SERVICE_NOT_RUNNING',
   'KEYCHAIN_UNAVAILABLE',
   'KEYCHAIN_TIMEOUT',
+  // The encrypted secret vault for machines without a keychain (src/main/secrets/vault-*.ts).
+  'VAULT_LOCKED',
+  'VAULT_WRONG_PASSPHRASE',
+  'VAULT_DAMAGED',
+  'VAULT_MISSING',
+  'VAULT_IO_FAILED',
   'AUTHENTIK_UNREACHABLE',
   'AUTHENTIK_AUTH_FAILED',
   'AUTHENTIK_REJECTED',

@@ -206,6 +206,7 @@ describe('keychain store on a real gnome-keyring', () => {
     expect(status).toEqual({
       available: true,
       backend: 'secret-service',
+      store: 'keychain',
       secrets: {
         postgresPassword: true,
         authentikSecretKey: true,

@@ -1,5 +1,5 @@
 import { GatehouseError, type ErrorCode, type GatehouseErrorData } from '../../shared/errors'
-import { secretNames, type SecretName } from '../../shared/contract/secrets'
+import { secretNames, type SecretName, type SecretStoreKind } from '../../shared/contract/secrets'
 import { generateSecret } from './generate'
 
 /**
@@ -28,6 +28,7 @@ export const isIntegrationSecretName = (name: string): name is IntegrationSecret
 export interface SecretStoreStatus {
   available: boolean
   backend: string
+  store: SecretStoreKind
   /** Meaningful only while `available`; all false otherwise. */
   secrets: Record<SecretName, boolean>
   error?: GatehouseErrorData
@@ -76,7 +77,7 @@ const knownCauses: ReadonlyArray<{ test: RegExp; code: ErrorCode; cause: string;
     code: 'KEYCHAIN_UNAVAILABLE',
     cause:
       'no D-Bus session bus is reachable, so no Secret Service (gnome-keyring / KWallet) can be asked',
-    hint: 'Run Gatehouse inside your desktop session, or start a session bus with an unlocked gnome-keyring for it (dbus-run-session, then gnome-keyring-daemon --unlock), and retry.',
+    hint: 'Run Gatehouse inside your desktop session, or start a session bus with an unlocked gnome-keyring for it (dbus-run-session, then gnome-keyring-daemon --unlock), and retry. On a headless machine with no keyring, keep the secrets in an encrypted vault file instead: `gatehouse secrets init-vault` (README, "headless NAS").',
   },
   {
     test: /org\.freedesktop\.secrets|serviceunknown|not provided by any \.service files/i,
@@ -161,8 +162,8 @@ export function keychainFailure(
   })
 }
 
-/** Validation, `ensure` and `status` on top of three plain operations, shared by both stores. */
-function storeFrom(ops: BasicOps, backend: string): SecretStore {
+/** Validation, `ensure` and `status` on top of three plain operations, shared by every store. */
+export function storeFrom(ops: BasicOps, backend: string, kind: SecretStoreKind): SecretStore {
   // One ensure per name at a time: two concurrent callers must not generate two different values,
   // or one of them would go on with a password that the keychain no longer holds.
   const ensuring = new Map<SecretName, Promise<string>>()
@@ -217,14 +218,14 @@ function storeFrom(ops: BasicOps, backend: string): SecretStore {
       >
       try {
         for (const name of secretNames) secrets[name] = Boolean(await ops.get(name))
-        return { available: true, backend, secrets }
+        return { available: true, backend, store: kind, secrets }
       } catch (error) {
         const data: GatehouseErrorData =
           error instanceof GatehouseError
             ? error.toData()
             : { code: 'INTERNAL', message: 'The secret store failed unexpectedly.', hint: 'Retry.' }
         for (const name of secretNames) secrets[name] = false
-        return { available: false, backend, secrets, error: data }
+        return { available: false, backend, store: kind, secrets, error: data }
       }
     },
   }
@@ -303,6 +304,7 @@ export function createKeychainStore(options: KeychainStoreOptions = {}): SecretS
       delete: (name) => call('delete', name, (e) => e.deleteCredential()),
     },
     backendName(),
+    'keychain',
   )
 }
 
@@ -341,5 +343,31 @@ export function createMemoryStore(initial: Partial<Record<SecretName, string>> =
       delete: async (name) => values.delete(name),
     },
     'memory',
+    'memory',
   )
+}
+
+/**
+ * The names of every Gatehouse secret the keychain holds under `service` (the closed list and
+ * integration secrets), for `gatehouse secrets migrate`: integration secrets are open-ended, so
+ * they can only be found by asking the keychain. Entries of other shapes are ignored.
+ */
+export async function listKeychainSecretNames(service = 'gatehouse'): Promise<StoredSecretName[]> {
+  try {
+    const { findCredentialsAsync } = await import('@napi-rs/keyring')
+    const found = await findCredentialsAsync(service)
+    return found
+      .map((c) => c.account)
+      .filter(
+        (name): name is StoredSecretName =>
+          (secretNames as readonly string[]).includes(name) || isIntegrationSecretName(name),
+      )
+      .sort()
+  } catch (error) {
+    const failure = keychainFailure(error, { operation: 'get', name: 'bootstrapToken', service })
+    throw new GatehouseError({
+      ...failure.toData(),
+      message: `Could not list Gatehouse's secrets in the OS keychain (service "${service}"): ${String(failure.details?.cause ?? failure.message)}.`,
+    })
+  }
 }

@@ -15,9 +15,16 @@ export const SecretName = z.enum(secretNames)
 export type SecretName = z.infer<typeof SecretName>
 
 /** Presence only: the renderer never learns a value from the status. */
+/** Where the secrets live: the OS keychain, or the passphrase-encrypted vault file (#21). */
+export const secretStoreKinds = ['keychain', 'vault', 'memory'] as const
+export const SecretStoreKind = z.enum(secretStoreKinds)
+export type SecretStoreKind = z.infer<typeof SecretStoreKind>
+
 export const SecretsStatus = z.object({
   available: z.boolean(),
   backend: z.string(),
+  /** Added for the vault; optional so an older host's answer still parses. */
+  store: SecretStoreKind.optional(),
   secrets: z.record(SecretName, z.boolean()),
   error: GatehouseErrorData.optional(),
 })
@@ -25,7 +32,8 @@ export type SecretsStatus = z.infer<typeof SecretsStatus>
 
 export const secrets = {
   status: method({
-    summary: 'Whether the OS keychain answers and which Gatehouse secrets it holds (no values)',
+    summary:
+      'Which secret store is in use (OS keychain or vault), whether it answers and which Gatehouse secrets it holds (no values)',
     input: z.strictObject({}),
     output: SecretsStatus,
   }),
