@@ -1,4 +1,5 @@
 import { ref } from 'vue'
+import type { z } from 'zod'
 import { GatehouseError, type GatehouseErrorData } from '../../shared/errors'
 
 /** Any thrown value as contract error data, so every view shows message + hint the same way. */
@@ -16,6 +17,21 @@ export function fieldErrors(error: GatehouseErrorData | null): Record<string, st
   const fields = (error?.details?.fields ?? {}) as Record<string, string[]>
   for (const [field, messages] of Object.entries(fields)) out[field] ??= messages.join(' ')
   return out
+}
+
+/**
+ * A form's own zod check failing, shaped like the server's VALIDATION_FAILED so the same field
+ * errors appear whether the browser or the main process refused the input.
+ */
+export function validationError(error: z.ZodError): GatehouseErrorData {
+  return {
+    code: 'VALIDATION_FAILED',
+    message: 'Some fields need fixing.',
+    hint: '',
+    details: {
+      issues: error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    },
+  }
 }
 
 /**

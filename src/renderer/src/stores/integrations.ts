@@ -6,6 +6,7 @@ import type {
   IntegrationCheck,
   IntegrationId,
   IntegrationInfo,
+  IntegrationRemovePlan,
 } from '../../../shared/contract'
 import type { GatehouseErrorData } from '../../../shared/errors'
 import { gatehouse } from '../api'
@@ -74,6 +75,66 @@ export const useIntegrations = defineStore('integrations', () => {
 
   const info = (id: IntegrationId) => catalog.value.find((c) => c.id === id)
 
+  // The form's plan and apply: the parameters (typed passwords among them) are passed through,
+  // never kept here.
+  const plan = (id: IntegrationId, params: Record<string, unknown>) =>
+    gatehouse.integrations.plan({ id, params })
+  async function apply(id: IntegrationId, params: Record<string, unknown>) {
+    live[id] = {}
+    return gatehouse.integrations.apply({ id, params })
+  }
+  /** A secret of an app-side card, for one reveal or copy; the caller drops it again. */
+  const revealSecret = async (id: IntegrationId, secret: string) =>
+    (await gatehouse.integrations.revealSecret({ id, secret })).value
+
+  // Removal: the plan first (what Authentik will delete), then the removal it confirms.
+  const removing = ref<IntegrationId | null>(null)
+  const removal = ref<IntegrationRemovePlan | null>(null)
+  const deleteShared = ref(false)
+  const removeError = ref<GatehouseErrorData | null>(null)
+  const removeBusy = ref(false)
+
+  async function planRemoval(id: IntegrationId) {
+    removing.value = id
+    removeError.value = null
+    removal.value = null
+    try {
+      removal.value = await gatehouse.integrations.removePlan({
+        id,
+        params: { deleteShared: deleteShared.value },
+      })
+    } catch (error) {
+      removeError.value = errorData(error)
+    }
+  }
+
+  /** Resolves true once Authentik no longer has the integration's objects. */
+  async function remove(): Promise<boolean> {
+    const id = removing.value
+    if (!id) return false
+    removeBusy.value = true
+    try {
+      const result = await gatehouse.integrations.removeApply({
+        id,
+        params: { deleteShared: deleteShared.value },
+      })
+      if (result.error) {
+        removeError.value = result.error
+        return false
+      }
+      delete cards[id]
+      removing.value = null
+      deleteShared.value = false
+      await load()
+      return true
+    } catch (error) {
+      removeError.value = errorData(error)
+      return false
+    } finally {
+      removeBusy.value = false
+    }
+  }
+
   return {
     catalog,
     configured,
@@ -87,5 +148,15 @@ export const useIntegrations = defineStore('integrations', () => {
     loadCard,
     check,
     info,
+    plan,
+    apply,
+    revealSecret,
+    removing,
+    removal,
+    deleteShared,
+    removeError,
+    removeBusy,
+    planRemoval,
+    remove,
   }
 })

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import type { SecretsStatus } from '../../../shared/contract'
+import type { SecretName, SecretsStatus } from '../../../shared/contract'
 import type { GatehouseErrorData } from '../../../shared/errors'
 import type { Settings, SettingsInput } from '../../../shared/settings'
 import { gatehouse } from '../api'
@@ -56,5 +56,19 @@ export const useSettings = defineStore('settings', () => {
     }
   }
 
-  return { settings, loaded, loadError, saveError, saving, keychain, load, loadKeychain, save }
+  /** One secret's value for a reveal or a copy; the caller shows it briefly, it is not kept here. */
+  const revealSecret = async (name: SecretName) => (await gatehouse.secrets.reveal({ name })).value
+
+  return {
+    settings,
+    loaded,
+    loadError,
+    saveError,
+    saving,
+    keychain,
+    load,
+    loadKeychain,
+    save,
+    revealSecret,
+  }
 })

@@ -25,6 +25,12 @@ export const useUsers = defineStore('users', () => {
     }),
   )
 
+  /** Users for pickers (a group's new member), searched on the server. */
+  async function search(text: string) {
+    return (await gatehouse.users.list({ page_size: 50, ...(text ? { search: text } : {}) }))
+      .results
+  }
+
   /** After a change to one user: reload the page that shows it (or everything if not shown). */
   async function refreshUser(pk: number) {
     const index = list.rows.value.findIndex((row) => row?.pk === pk)
@@ -70,6 +76,7 @@ export const useUsers = defineStore('users', () => {
   return {
     filters,
     ...list,
+    search,
     create,
     update,
     setActive,
