@@ -1,4 +1,4 @@
-import { ref } from 'vue'
+import { ref, type Ref } from 'vue'
 import type { z } from 'zod'
 import { GatehouseError, type GatehouseErrorData } from '../../shared/errors'
 
@@ -35,24 +35,34 @@ export function validationError(error: z.ZodError): GatehouseErrorData {
 }
 
 /**
+ * Runs `work` with its failure kept as typed data in `error` (cleared first) and `busy` true
+ * meanwhile: the one try/catch of every store and form. Resolves true when `work` succeeded.
+ */
+export async function attempt(
+  error: Ref<GatehouseErrorData | null>,
+  work: () => Promise<unknown>,
+  busy?: Ref<boolean>,
+): Promise<boolean> {
+  if (busy) busy.value = true
+  error.value = null
+  try {
+    await work()
+    return true
+  } catch (caught) {
+    error.value = errorData(caught)
+    return false
+  } finally {
+    if (busy) busy.value = false
+  }
+}
+
+/**
  * One button's work: `busy` while it runs, its failure kept as typed data for the form (field
  * errors next to the field, the rest as an alert). `run` resolves true when the action succeeded.
  */
 export function useAction() {
   const busy = ref(false)
   const error = ref<GatehouseErrorData | null>(null)
-  async function run(action: () => Promise<void>): Promise<boolean> {
-    busy.value = true
-    error.value = null
-    try {
-      await action()
-      return true
-    } catch (caught) {
-      error.value = errorData(caught)
-      return false
-    } finally {
-      busy.value = false
-    }
-  }
+  const run = (action: () => Promise<void>) => attempt(error, action, busy)
   return { busy, error, run }
 }

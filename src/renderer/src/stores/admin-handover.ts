@@ -1,9 +1,9 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import { AdminHandoverInput, type InputOf, type OutputOf } from '../../../shared/contract'
-import type { GatehouseErrorData } from '../../../shared/errors'
+import { GatehouseError, type GatehouseErrorData } from '../../../shared/errors'
 import { gatehouse } from '../api'
-import { errorData, validationError } from '../errors'
+import { attempt, validationError } from '../errors'
 
 type Input = InputOf<'recipes.adminHandoverApply'>
 type Plan = OutputOf<'recipes.adminHandoverPlan'>
@@ -30,33 +30,28 @@ export const useAdminHandover = defineStore('admin-handover', () => {
     error.value = null
     result.value = null
     if (!valid(input)) return
-    busy.value = true
-    try {
-      const { password: _password, ...who } = input
-      plan.value = await gatehouse.recipes.adminHandoverPlan(who)
-    } catch (e) {
-      error.value = errorData(e)
-    } finally {
-      busy.value = false
-    }
+    const { password: _password, ...who } = input
+    await attempt(
+      error,
+      async () => (plan.value = await gatehouse.recipes.adminHandoverPlan(who)),
+      busy,
+    )
   }
 
   /** Resolves true when the handover completed. */
   async function apply(input: Input): Promise<boolean> {
     if (!valid(input)) return false
-    busy.value = true
-    try {
-      result.value = await gatehouse.recipes.adminHandoverApply(input)
-      // Authentik's field errors (a username that exists, …) go next to the field that caused them.
-      if (result.value.error) error.value = result.value.error
-      plan.value = null
-      return result.value.completed
-    } catch (e) {
-      error.value = errorData(e)
-      return false
-    } finally {
-      busy.value = false
-    }
+    const ran = await attempt(
+      error,
+      async () => {
+        result.value = await gatehouse.recipes.adminHandoverApply(input)
+        plan.value = null
+        // Authentik's field errors (a username that exists, …) go next to the field at fault.
+        if (result.value.error) throw new GatehouseError(result.value.error)
+      },
+      busy,
+    )
+    return ran && !!result.value?.completed
   }
 
   return { plan, result, error, busy, showPlan, apply }

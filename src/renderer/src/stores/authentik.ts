@@ -3,7 +3,7 @@ import { ref } from 'vue'
 import type { AuthentikStatus, OutputOf } from '../../../shared/contract'
 import type { GatehouseErrorData } from '../../../shared/errors'
 import { gatehouse } from '../api'
-import { errorData } from '../errors'
+import { attempt, errorData } from '../errors'
 
 type Certificate = OutputOf<'authentik.inspectCertificate'>
 
@@ -35,30 +35,26 @@ export const useAuthentik = defineStore('authentik', () => {
   const error = ref<GatehouseErrorData | null>(null)
 
   async function waitReady() {
-    waiting.value = true
-    error.value = null
     const off = gatehouse.on('authentik.progress', (p) => {
       phase.value = p.done ? `${p.phase}: done` : `${p.phase}: ${p.observed}`
     })
-    try {
-      await gatehouse.authentik.waitReady({ timeoutMs: 180_000 })
-      await refresh()
-    } catch (e) {
-      error.value = errorData(e)
-    } finally {
-      off()
-      waiting.value = false
-    }
+    await attempt(
+      error,
+      async () => {
+        await gatehouse.authentik.waitReady({ timeoutMs: 180_000 })
+        await refresh()
+      },
+      waiting,
+    )
+    off()
   }
 
   const certificate = ref<Certificate | null>(null)
   async function inspectCertificate() {
-    error.value = null
-    try {
-      certificate.value = await gatehouse.authentik.inspectCertificate()
-    } catch (e) {
-      error.value = errorData(e)
-    }
+    await attempt(
+      error,
+      async () => (certificate.value = await gatehouse.authentik.inspectCertificate()),
+    )
   }
   /** Trusts exactly the certificate the admin compared, then asks Authentik again. */
   async function trustCertificate() {

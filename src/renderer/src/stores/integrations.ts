@@ -8,9 +8,9 @@ import type {
   IntegrationInfo,
   IntegrationRemovePlan,
 } from '../../../shared/contract'
-import type { GatehouseErrorData } from '../../../shared/errors'
+import { GatehouseError, type GatehouseErrorData } from '../../../shared/errors'
 import { gatehouse } from '../api'
-import { errorData } from '../errors'
+import { attempt, errorData } from '../errors'
 
 /**
  * The Integrations panel: the catalogue, what Gatehouse configured (status, last check) and the
@@ -94,45 +94,36 @@ export const useIntegrations = defineStore('integrations', () => {
   const removeError = ref<GatehouseErrorData | null>(null)
   const removeBusy = ref(false)
 
+  const removeParams = () => ({ params: { deleteShared: deleteShared.value } })
   async function planRemoval(id: IntegrationId) {
     removing.value = id
-    removeError.value = null
     removal.value = null
-    try {
-      removal.value = await gatehouse.integrations.removePlan({
-        id,
-        params: { deleteShared: deleteShared.value },
-      })
-    } catch (error) {
-      removeError.value = errorData(error)
-    }
+    await attempt(
+      removeError,
+      async () =>
+        (removal.value = await gatehouse.integrations.removePlan({ id, ...removeParams() })),
+    )
   }
 
   /** Resolves true once Authentik no longer has the integration's objects. */
   async function remove(): Promise<boolean> {
     const id = removing.value
     if (!id) return false
-    removeBusy.value = true
-    try {
-      const result = await gatehouse.integrations.removeApply({
-        id,
-        params: { deleteShared: deleteShared.value },
-      })
-      if (result.error) {
-        removeError.value = result.error
-        return false
-      }
-      delete cards[id]
-      removing.value = null
-      deleteShared.value = false
-      await load()
-      return true
-    } catch (error) {
-      removeError.value = errorData(error)
-      return false
-    } finally {
-      removeBusy.value = false
-    }
+    let removed = false
+    await attempt(
+      removeError,
+      async () => {
+        const result = await gatehouse.integrations.removeApply({ id, ...removeParams() })
+        if (result.error) throw new GatehouseError(result.error)
+        delete cards[id]
+        removing.value = null
+        deleteShared.value = false
+        removed = true
+        await load()
+      },
+      removeBusy,
+    )
+    return removed
   }
 
   return {

@@ -38,11 +38,7 @@ export const useUsers = defineStore('users', () => {
     else await list.reload()
   }
 
-  async function create(input: InputOf<'users.create'>) {
-    const row = await gatehouse.users.create(input)
-    await list.reload()
-    return row
-  }
+  const create = (input: InputOf<'users.create'>) => list.reloadAfter(gatehouse.users.create(input))
   async function update(input: InputOf<'users.update'>) {
     const row = await gatehouse.users.update(input)
     await refreshUser(row.pk)
@@ -60,10 +56,8 @@ export const useUsers = defineStore('users', () => {
   async function recoveryLink(pk: number) {
     return (await gatehouse.users.recoveryLink({ pk })).link
   }
-  async function remove(pk: number, confirm: string) {
-    await gatehouse.users.delete({ pk, confirm })
-    await list.reload()
-  }
+  const remove = (pk: number, confirm: string) =>
+    list.reloadAfter(gatehouse.users.delete({ pk, confirm }))
   async function addToGroup(pk: number, group: string) {
     await gatehouse.groups.addMember({ pk: group, user: pk })
     await refreshUser(pk)

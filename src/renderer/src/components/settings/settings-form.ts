@@ -4,6 +4,7 @@ import {
   type Settings,
   type SettingsInput,
 } from '../../../../shared/settings'
+import type { FormField } from '../form-field'
 
 /** The Settings panel's form: flat, one entry per input, strings where the admin types. */
 export function emptySettingsForm() {
@@ -91,22 +92,17 @@ export function settingsInput(form: SettingsForm): SettingsInput {
  * One input of the Settings form. `path` is where the schema reports its errors ("smtp.port"),
  * `testid` is `f-<testid>` in the page.
  */
-export interface SettingsField {
+export interface SettingsField extends FormField {
   key: SettingsFormKey
   path: string
-  label: string
   testid: string
   kind?: 'text' | 'number' | 'select' | 'password' | 'switch'
-  help?: string
-  placeholder?: string
-  options?: { label: string; value: string }[]
-  buttons?: boolean
 }
 
-/** Fields drawn side by side in `cols` columns (default one). */
+/** Fields drawn in `cols` equal columns (default one). */
 export interface SettingsBlock {
   fields: SettingsField[]
-  cols?: number
+  cols: number
   gap?: number
 }
 
@@ -265,10 +261,16 @@ export const imageFields: SettingsField[] = [
 
 /** The Settings panel's cards and the advanced section, top to bottom. */
 export const settingsCards: { title: string; blocks: SettingsBlock[] }[] = [
-  { title: 'Stack', blocks: [{ fields: stackFields, cols: 2 }, { fields: [publishField] }] },
+  {
+    title: 'Stack',
+    blocks: [
+      { fields: stackFields, cols: 2 },
+      { fields: [publishField], cols: 1 },
+    ],
+  },
   { title: 'E-mail (SMTP)', blocks: [{ fields: smtpFields, cols: 2 }] },
 ]
 export const advancedBlocks: SettingsBlock[] = [
-  { fields: connectionFields },
+  { fields: connectionFields, cols: 1 },
   { fields: imageFields, cols: 3, gap: 16 },
 ]
