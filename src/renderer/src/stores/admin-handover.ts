@@ -26,10 +26,11 @@ export const useAdminHandover = defineStore('admin-handover', () => {
     return parsed.success
   }
 
-  async function showPlan(input: Input) {
+  /** `ready` false (the password typed twice differs): the fields are checked, nothing is sent. */
+  async function showPlan(input: Input, ready = true) {
     error.value = null
     result.value = null
-    if (!valid(input)) return
+    if (!valid(input) || !ready) return
     const { password: _password, ...who } = input
     await attempt(
       error,
@@ -38,9 +39,9 @@ export const useAdminHandover = defineStore('admin-handover', () => {
     )
   }
 
-  /** Resolves true when the handover completed. */
-  async function apply(input: Input): Promise<boolean> {
-    if (!valid(input)) return false
+  /** Resolves true when the handover completed, null when the form's own check stopped it. */
+  async function apply(input: Input, ready = true): Promise<boolean | null> {
+    if (!valid(input) || !ready) return null
     const ran = await attempt(
       error,
       async () => {
