@@ -1,4 +1,5 @@
-import { ref } from 'vue'
+import { ref, type Ref } from 'vue'
+import type { z } from 'zod'
 import { GatehouseError, type GatehouseErrorData } from '../../shared/errors'
 
 /** Any thrown value as contract error data, so every view shows message + hint the same way. */
@@ -19,24 +20,49 @@ export function fieldErrors(error: GatehouseErrorData | null): Record<string, st
 }
 
 /**
+ * A form's own zod check failing, shaped like the server's VALIDATION_FAILED so the same field
+ * errors appear whether the browser or the main process refused the input.
+ */
+export function validationError(error: z.ZodError): GatehouseErrorData {
+  return {
+    code: 'VALIDATION_FAILED',
+    message: 'Some fields need fixing.',
+    hint: '',
+    details: {
+      issues: error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    },
+  }
+}
+
+/**
+ * Runs `work` with its failure kept as typed data in `error` (cleared first) and `busy` true
+ * meanwhile: the one try/catch of every store and form. Resolves true when `work` succeeded.
+ */
+export async function attempt(
+  error: Ref<GatehouseErrorData | null>,
+  work: () => Promise<unknown>,
+  busy?: Ref<boolean>,
+): Promise<boolean> {
+  if (busy) busy.value = true
+  error.value = null
+  try {
+    await work()
+    return true
+  } catch (caught) {
+    error.value = errorData(caught)
+    return false
+  } finally {
+    if (busy) busy.value = false
+  }
+}
+
+/**
  * One button's work: `busy` while it runs, its failure kept as typed data for the form (field
  * errors next to the field, the rest as an alert). `run` resolves true when the action succeeded.
  */
 export function useAction() {
   const busy = ref(false)
   const error = ref<GatehouseErrorData | null>(null)
-  async function run(action: () => Promise<void>): Promise<boolean> {
-    busy.value = true
-    error.value = null
-    try {
-      await action()
-      return true
-    } catch (caught) {
-      error.value = errorData(caught)
-      return false
-    } finally {
-      busy.value = false
-    }
-  }
+  const run = (action: () => Promise<void>) => attempt(error, action, busy)
   return { busy, error, run }
 }

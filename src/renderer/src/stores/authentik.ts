@@ -1,10 +1,17 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import type { AuthentikStatus } from '../../../shared/contract'
+import type { AuthentikStatus, OutputOf } from '../../../shared/contract'
+import type { GatehouseErrorData } from '../../../shared/errors'
 import { gatehouse } from '../api'
-import { errorData } from '../errors'
+import { attempt, errorData } from '../errors'
 
-/** Authentik's reachability and version for the status strip and the Setup panel. */
+type Certificate = OutputOf<'authentik.inspectCertificate'>
+
+/**
+ * Authentik's reachability and version for the status strip and the Setup panel, the wait until
+ * it is ready (its phase lives here, so leaving the panel loses nothing) and the trust-on-first-use
+ * of a self-signed certificate.
+ */
 export const useAuthentik = defineStore('authentik', () => {
   const status = ref<AuthentikStatus | null>(null)
   async function refresh() {
@@ -21,5 +28,51 @@ export const useAuthentik = defineStore('authentik', () => {
       }
     }
   }
-  return { status, refresh }
+
+  const waiting = ref(false)
+  const phase = ref('')
+  /** Why the last wait or certificate look-up failed (shown on the Authentik card). */
+  const error = ref<GatehouseErrorData | null>(null)
+
+  async function waitReady() {
+    const off = gatehouse.on('authentik.progress', (p) => {
+      phase.value = p.done ? `${p.phase}: done` : `${p.phase}: ${p.observed}`
+    })
+    await attempt(
+      error,
+      async () => {
+        await gatehouse.authentik.waitReady({ timeoutMs: 180_000 })
+        await refresh()
+      },
+      waiting,
+    )
+    off()
+  }
+
+  const certificate = ref<Certificate | null>(null)
+  async function inspectCertificate() {
+    await attempt(
+      error,
+      async () => (certificate.value = await gatehouse.authentik.inspectCertificate()),
+    )
+  }
+  /** Trusts exactly the certificate the admin compared, then asks Authentik again. */
+  async function trustCertificate() {
+    if (!certificate.value) return
+    await gatehouse.authentik.trustCertificate({ sha256: certificate.value.fingerprint })
+    certificate.value = null
+    await refresh()
+  }
+
+  return {
+    status,
+    refresh,
+    waiting,
+    phase,
+    error,
+    waitReady,
+    certificate,
+    inspectCertificate,
+    trustCertificate,
+  }
 })

@@ -3,7 +3,7 @@ import { ref } from 'vue'
 import type { BindingRow, FlowRow, StageRow } from '../../../shared/contract'
 import type { GatehouseErrorData } from '../../../shared/errors'
 import { gatehouse } from '../api'
-import { errorData } from '../errors'
+import { attempt } from '../errors'
 
 type Designation = FlowRow['designation']
 
@@ -21,18 +21,13 @@ export const useFlows = defineStore('flows', () => {
   const stages = ref<StageRow[]>([])
 
   async function load() {
-    loading.value = true
-    error.value = null
-    try {
-      flows.value = (
-        await gatehouse.flows.list(designation.value ? { designation: designation.value } : {})
-      ).results
-    } catch (e) {
-      error.value = errorData(e)
-      flows.value = []
-    } finally {
-      loading.value = false
-    }
+    const filter = designation.value ? { designation: designation.value } : {}
+    const ok = await attempt(
+      error,
+      async () => (flows.value = (await gatehouse.flows.list(filter)).results),
+      loading,
+    )
+    if (!ok) flows.value = []
   }
 
   async function select(next: string | null) {
@@ -40,14 +35,11 @@ export const useFlows = defineStore('flows', () => {
     bindings.value = []
     bindingsError.value = null
     if (!next) return
-    bindingsLoading.value = true
-    try {
-      bindings.value = (await gatehouse.flows.bindings({ slug: next })).bindings
-    } catch (e) {
-      bindingsError.value = errorData(e)
-    } finally {
-      bindingsLoading.value = false
-    }
+    await attempt(
+      bindingsError,
+      async () => (bindings.value = (await gatehouse.flows.bindings({ slug: next })).bindings),
+      bindingsLoading,
+    )
   }
 
   async function loadStages() {

@@ -3,7 +3,7 @@ import { reactive, ref } from 'vue'
 import type { GroupRow, InputOf, OutputOf } from '../../../shared/contract'
 import type { GatehouseErrorData } from '../../../shared/errors'
 import { gatehouse } from '../api'
-import { errorData } from '../errors'
+import { attempt } from '../errors'
 import { usePagedList } from './paged-list'
 
 type GroupDetail = OutputOf<'groups.get'>
@@ -33,14 +33,11 @@ export const useGroups = defineStore('groups', () => {
       selected.value = null
       return
     }
-    selectedLoading.value = true
-    try {
-      selected.value = await gatehouse.groups.get({ pk })
-    } catch (e) {
-      selectedError.value = errorData(e)
-    } finally {
-      selectedLoading.value = false
-    }
+    await attempt(
+      selectedError,
+      async () => (selected.value = await gatehouse.groups.get({ pk })),
+      selectedLoading,
+    )
   }
 
   /** Group names for pickers (parents, a user's groups), searched on the server. */
@@ -49,14 +46,10 @@ export const useGroups = defineStore('groups', () => {
     return result.results
   }
 
-  async function create(input: InputOf<'groups.create'>) {
-    const row = await gatehouse.groups.create(input)
-    await list.reload()
-    return row
-  }
+  const create = (input: InputOf<'groups.create'>) =>
+    list.reloadAfter(gatehouse.groups.create(input))
   async function update(input: InputOf<'groups.update'>) {
-    const row = await gatehouse.groups.update(input)
-    await list.reload()
+    const row = await list.reloadAfter(gatehouse.groups.update(input))
     if (selected.value?.pk === row.pk) await select(row.pk)
     return row
   }

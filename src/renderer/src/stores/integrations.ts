@@ -6,10 +6,11 @@ import type {
   IntegrationCheck,
   IntegrationId,
   IntegrationInfo,
+  IntegrationRemovePlan,
 } from '../../../shared/contract'
-import type { GatehouseErrorData } from '../../../shared/errors'
+import { GatehouseError, type GatehouseErrorData } from '../../../shared/errors'
 import { gatehouse } from '../api'
-import { errorData } from '../errors'
+import { attempt, errorData } from '../errors'
 
 /**
  * The Integrations panel: the catalogue, what Gatehouse configured (status, last check) and the
@@ -74,6 +75,57 @@ export const useIntegrations = defineStore('integrations', () => {
 
   const info = (id: IntegrationId) => catalog.value.find((c) => c.id === id)
 
+  // The form's plan and apply: the parameters (typed passwords among them) are passed through,
+  // never kept here.
+  const plan = (id: IntegrationId, params: Record<string, unknown>) =>
+    gatehouse.integrations.plan({ id, params })
+  async function apply(id: IntegrationId, params: Record<string, unknown>) {
+    live[id] = {}
+    return gatehouse.integrations.apply({ id, params })
+  }
+  /** A secret of an app-side card, for one reveal or copy; the caller drops it again. */
+  const revealSecret = async (id: IntegrationId, secret: string) =>
+    (await gatehouse.integrations.revealSecret({ id, secret })).value
+
+  // Removal: the plan first (what Authentik will delete), then the removal it confirms.
+  const removing = ref<IntegrationId | null>(null)
+  const removal = ref<IntegrationRemovePlan | null>(null)
+  const deleteShared = ref(false)
+  const removeError = ref<GatehouseErrorData | null>(null)
+  const removeBusy = ref(false)
+
+  const removeParams = () => ({ params: { deleteShared: deleteShared.value } })
+  async function planRemoval(id: IntegrationId) {
+    removing.value = id
+    removal.value = null
+    await attempt(
+      removeError,
+      async () =>
+        (removal.value = await gatehouse.integrations.removePlan({ id, ...removeParams() })),
+    )
+  }
+
+  /** Resolves true once Authentik no longer has the integration's objects. */
+  async function remove(): Promise<boolean> {
+    const id = removing.value
+    if (!id) return false
+    let removed = false
+    await attempt(
+      removeError,
+      async () => {
+        const result = await gatehouse.integrations.removeApply({ id, ...removeParams() })
+        if (result.error) throw new GatehouseError(result.error)
+        delete cards[id]
+        removing.value = null
+        deleteShared.value = false
+        removed = true
+        await load()
+      },
+      removeBusy,
+    )
+    return removed
+  }
+
   return {
     catalog,
     configured,
@@ -87,5 +139,15 @@ export const useIntegrations = defineStore('integrations', () => {
     loadCard,
     check,
     info,
+    plan,
+    apply,
+    revealSecret,
+    removing,
+    removal,
+    deleteShared,
+    removeError,
+    removeBusy,
+    planRemoval,
+    remove,
   }
 })

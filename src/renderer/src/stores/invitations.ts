@@ -3,7 +3,7 @@ import { ref } from 'vue'
 import type { InputOf, InvitationRow, OutputOf } from '../../../shared/contract'
 import type { GatehouseErrorData } from '../../../shared/errors'
 import { gatehouse } from '../api'
-import { errorData } from '../errors'
+import { attempt } from '../errors'
 import { usePagedList } from './paged-list'
 
 type Options = OutputOf<'invitations.options'>
@@ -20,12 +20,7 @@ export const useInvitations = defineStore('invitations', () => {
   const warning = ref<string | null>(null)
 
   async function loadOptions() {
-    optionsError.value = null
-    try {
-      options.value = await gatehouse.invitations.options()
-    } catch (e) {
-      optionsError.value = errorData(e)
-    }
+    await attempt(optionsError, async () => (options.value = await gatehouse.invitations.options()))
   }
 
   async function create(input: InputOf<'invitations.create'>) {

@@ -104,7 +104,25 @@ export function usePagedList<T>(
     await loadPage(page)
   }
 
-  return { rows, count, loading, error, dataAt, pageSize, reload, ensureRange, refreshRow }
+  /** A change's result, once the list shows the server as it is after the change. */
+  async function reloadAfter<R>(change: Promise<R>): Promise<R> {
+    const result = await change
+    await reload()
+    return result
+  }
+
+  return {
+    rows,
+    count,
+    loading,
+    error,
+    dataAt,
+    pageSize,
+    reload,
+    ensureRange,
+    refreshRow,
+    reloadAfter,
+  }
 }
 
 export type PagedList<T> = ReturnType<typeof usePagedList<T>>

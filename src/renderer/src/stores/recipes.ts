@@ -11,7 +11,7 @@ import type { GatehouseErrorData } from '../../../shared/errors'
 import { gatehouse } from '../api'
 import { errorData } from '../errors'
 
-export type ParamValue = string | number | boolean | string[]
+export type ParamValue = string | number | boolean | string[] | null
 
 export interface RecipeState {
   params: Record<string, ParamValue>

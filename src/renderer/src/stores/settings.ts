@@ -1,10 +1,10 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import type { SecretsStatus } from '../../../shared/contract'
+import type { SecretName, SecretsStatus } from '../../../shared/contract'
 import type { GatehouseErrorData } from '../../../shared/errors'
 import type { Settings, SettingsInput } from '../../../shared/settings'
 import { gatehouse } from '../api'
-import { errorData } from '../errors'
+import { attempt, errorData } from '../errors'
 
 export const useSettings = defineStore('settings', () => {
   const settings = ref<Settings | null>(null)
@@ -15,14 +15,8 @@ export const useSettings = defineStore('settings', () => {
   const keychain = ref<SecretsStatus | null>(null)
 
   async function load() {
-    try {
-      settings.value = await gatehouse.settings.get()
-      loadError.value = null
-    } catch (error) {
-      loadError.value = errorData(error)
-    } finally {
-      loaded.value = true
-    }
+    await attempt(loadError, async () => (settings.value = await gatehouse.settings.get()))
+    loaded.value = true
     await loadKeychain()
   }
 
@@ -40,21 +34,31 @@ export const useSettings = defineStore('settings', () => {
   }
 
   /** Returns true when saved; on failure the field errors stay in saveError for the form. */
-  async function save(input: SettingsInput, smtpPassword: string): Promise<boolean> {
-    saving.value = true
-    saveError.value = null
-    try {
-      settings.value = await gatehouse.settings.save(input)
-      if (smtpPassword) await gatehouse.secrets.setSmtpPassword({ password: smtpPassword })
-      await loadKeychain()
-      return true
-    } catch (error) {
-      saveError.value = errorData(error)
-      return false
-    } finally {
-      saving.value = false
-    }
+  function save(input: SettingsInput, smtpPassword: string): Promise<boolean> {
+    return attempt(
+      saveError,
+      async () => {
+        settings.value = await gatehouse.settings.save(input)
+        if (smtpPassword) await gatehouse.secrets.setSmtpPassword({ password: smtpPassword })
+        await loadKeychain()
+      },
+      saving,
+    )
   }
 
-  return { settings, loaded, loadError, saveError, saving, keychain, load, loadKeychain, save }
+  /** One secret's value for a reveal or a copy; the caller shows it briefly, it is not kept here. */
+  const revealSecret = async (name: SecretName) => (await gatehouse.secrets.reveal({ name })).value
+
+  return {
+    settings,
+    loaded,
+    loadError,
+    saveError,
+    saving,
+    keychain,
+    load,
+    loadKeychain,
+    save,
+    revealSecret,
+  }
 })

@@ -1,6 +1,12 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import type { StackOperation, StackProgressEvent, StackStatus } from '../../../shared/contract'
+import type {
+  InputOf,
+  LogLine,
+  StackOperation,
+  StackProgressEvent,
+  StackStatus,
+} from '../../../shared/contract'
 import type { GatehouseErrorData } from '../../../shared/errors'
 import { gatehouse } from '../api'
 import { errorData } from '../errors'
@@ -110,5 +116,33 @@ export const useStack = defineStore('stack', () => {
     await refresh()
   }
 
-  return { status, loadError, run, busy, refresh, follow, perform }
+  // The Dashboard's tools and logs: thin calls, their results belong to the component showing them.
+  const testEmail = (to: string) => gatehouse.stack.testEmail({ to })
+  const exportStack = (input: InputOf<'stack.export'>) => gatehouse.stack.export(input)
+  async function removeVolumes(confirm: string) {
+    try {
+      return await gatehouse.stack.removeVolumes({ confirm })
+    } finally {
+      await refresh()
+    }
+  }
+  const logs = (input: InputOf<'stack.logs'>) => gatehouse.stack.logs(input)
+  /** Live log lines until the returned function is called (main stops when nobody listens). */
+  const followLogs = (listener: (lines: LogLine[]) => void) =>
+    gatehouse.on('stack.logs', (p) => listener(p.lines))
+
+  return {
+    status,
+    loadError,
+    run,
+    busy,
+    refresh,
+    follow,
+    perform,
+    testEmail,
+    exportStack,
+    removeVolumes,
+    logs,
+    followLogs,
+  }
 })

@@ -3,7 +3,7 @@ import { reactive, ref } from 'vue'
 import type { TraefikApplyResult, TraefikPlan } from '../../../shared/contract'
 import type { GatehouseErrorData } from '../../../shared/errors'
 import { gatehouse } from '../api'
-import { errorData } from '../errors'
+import { attempt } from '../errors'
 
 /** The Traefik card's form, plan and result; kept here so leaving the Setup panel loses nothing. */
 export const useTraefik = defineStore('traefik', () => {
@@ -27,37 +27,26 @@ export const useTraefik = defineStore('traefik', () => {
 
   async function preview() {
     busy.value = 'plan'
-    error.value = null
     result.value = null
-    try {
-      const i = input()
+    const i = input()
+    const ok = await attempt(error, async () => {
       plan.value = await gatehouse.traefik.plan({ ...i, include: [...i.include] })
       form.path = plan.value.path
-    } catch (e) {
-      plan.value = null
-      error.value = errorData(e)
-    } finally {
-      busy.value = null
-    }
+    })
+    if (!ok) plan.value = null
+    busy.value = null
   }
 
   async function apply() {
-    if (!plan.value) return
+    const planHash = plan.value?.planHash
+    if (!planHash) return
     busy.value = 'apply'
-    error.value = null
-    try {
-      const i = input()
-      result.value = await gatehouse.traefik.apply({
-        ...i,
-        include: [...i.include],
-        planHash: plan.value.planHash,
-      })
+    const i = input()
+    await attempt(error, async () => {
+      result.value = await gatehouse.traefik.apply({ ...i, include: [...i.include], planHash })
       plan.value = null
-    } catch (e) {
-      error.value = errorData(e)
-    } finally {
-      busy.value = null
-    }
+    })
+    busy.value = null
   }
 
   return { form, plan, result, error, busy, preview, apply }

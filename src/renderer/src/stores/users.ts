@@ -25,6 +25,12 @@ export const useUsers = defineStore('users', () => {
     }),
   )
 
+  /** Users for pickers (a group's new member), searched on the server. */
+  async function search(text: string) {
+    return (await gatehouse.users.list({ page_size: 50, ...(text ? { search: text } : {}) }))
+      .results
+  }
+
   /** After a change to one user: reload the page that shows it (or everything if not shown). */
   async function refreshUser(pk: number) {
     const index = list.rows.value.findIndex((row) => row?.pk === pk)
@@ -32,11 +38,7 @@ export const useUsers = defineStore('users', () => {
     else await list.reload()
   }
 
-  async function create(input: InputOf<'users.create'>) {
-    const row = await gatehouse.users.create(input)
-    await list.reload()
-    return row
-  }
+  const create = (input: InputOf<'users.create'>) => list.reloadAfter(gatehouse.users.create(input))
   async function update(input: InputOf<'users.update'>) {
     const row = await gatehouse.users.update(input)
     await refreshUser(row.pk)
@@ -54,10 +56,8 @@ export const useUsers = defineStore('users', () => {
   async function recoveryLink(pk: number) {
     return (await gatehouse.users.recoveryLink({ pk })).link
   }
-  async function remove(pk: number, confirm: string) {
-    await gatehouse.users.delete({ pk, confirm })
-    await list.reload()
-  }
+  const remove = (pk: number, confirm: string) =>
+    list.reloadAfter(gatehouse.users.delete({ pk, confirm }))
   async function addToGroup(pk: number, group: string) {
     await gatehouse.groups.addMember({ pk: group, user: pk })
     await refreshUser(pk)
@@ -70,6 +70,7 @@ export const useUsers = defineStore('users', () => {
   return {
     filters,
     ...list,
+    search,
     create,
     update,
     setActive,
