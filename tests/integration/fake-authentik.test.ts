@@ -335,6 +335,24 @@ function fakeSuite(version: FakeVersion, part: 'main' | 'fuzz'): void {
     expect((await api('GET', '/core/groups/not-a-uuid/')).status).toBe(404)
   })
 
+  // Issue #13: the 2026.8 client read `users` on a 2026.5 server, whose SessionUser has none.
+  it('answers users/me in the release’s own SessionUser shape', async () => {
+    const me = (await api('GET', '/core/users/me/')).body as Json
+    const user = me.user as Json
+    expect(user).toMatchObject({ username: 'akadmin', is_superuser: true })
+    if (hasFeature(version, 'sessionUsers')) {
+      expect(Object.keys(me).sort()).toEqual(['user', 'users'])
+      expect(me.users).toEqual([user])
+      expect(user.is_current).toBe(true)
+    } else {
+      expect(Object.keys(me)).toEqual(['user'])
+      expect(user).not.toHaveProperty('is_current')
+    }
+    if (hasFeature(version, 'userRoles')) expect(user.roles).toEqual([])
+    else expect(user).not.toHaveProperty('roles')
+    expect(fake.schemaViolations).toEqual([])
+  })
+
   it('paginates with Authentik’s envelope', async () => {
     for (let i = 0; i < 7; i++) {
       expect(
