@@ -71,7 +71,7 @@ describeVersions('Authentik client against fake %s', allVersions, (version) => {
 
     const client = await connect(f)
     expect(client.features.clientPackage).toBe(
-      version.startsWith('2026') ? 'ak-2026.8' : 'ak-2025.6',
+      hasFeature(version, 'groupParents') ? 'ak-2026.8' : 'ak-2025.6',
     )
     expect(client.features.groupParents).toBe(
       hasFeature(version, 'groupParents') ? 'parents' : 'parent',
