@@ -18,6 +18,7 @@
  * maxLength. Only the shapes are compared, never descriptions.
  */
 import { readFileSync } from 'node:fs'
+import { pathToFileURL } from 'node:url'
 import { gunzipSync } from 'node:zlib'
 import { parse } from 'yaml'
 import {
@@ -28,9 +29,9 @@ import {
 import { bundledSchemaPath } from '../tests/fakes/authentik/openapi'
 import { IMPLEMENTED_OPERATIONS } from '../tests/fakes/authentik/server'
 
-type Node = { [key: string]: unknown }
+export type Node = { [key: string]: unknown }
 
-interface Doc {
+export interface Doc {
   label: string
   components: Record<string, Node>
   /** `components.parameters` and `components.responses` (2025.10 on share them by `$ref`). */
@@ -49,9 +50,15 @@ function loadDoc(arg: string): Doc {
     ? bundledSchemaPath(arg as (typeof supportedAuthentikVersions)[number])
     : arg
   const bytes = readFileSync(file)
-  const raw = parse((file.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8'), {
-    maxAliasCount: -1,
-  }) as Node
+  return docFromRaw(
+    parse((file.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8'), {
+      maxAliasCount: -1,
+    }) as Node,
+  )
+}
+
+/** A parsed OpenAPI document, indexed for the comparison. */
+export function docFromRaw(raw: Node): Doc {
   const info = raw.info as Node
   const operations: Doc['operations'] = new Map()
   for (const [path, item] of Object.entries(raw.paths as Record<string, Node>)) {
@@ -66,10 +73,11 @@ function loadDoc(arg: string): Doc {
       })
     }
   }
+  const components = (raw.components ?? {}) as Node
   return {
     label: String(info.version),
-    components: ((raw.components as Node).schemas ?? {}) as Record<string, Node>,
-    shared: raw.components as Node,
+    components: (components.schemas ?? {}) as Record<string, Node>,
+    shared: components,
     operations,
   }
 }
@@ -399,7 +407,7 @@ export function diffSchemas(oldDoc: Doc, newDoc: Doc, ops: readonly string[]): S
   }
 }
 
-function markdown(diff: SchemaDiff): string {
+export function diffMarkdown(diff: SchemaDiff): string {
   const out: string[] = [`## ${diff.from} → ${diff.to}`, '']
   out.push(
     `${diff.changedOperations.length} of ${diff.operations} operations changed; ` +
@@ -492,9 +500,12 @@ function main(argv: string[]): void {
     const ops = allOps
       ? [...new Set([...a.operations.keys(), ...b.operations.keys()])].sort()
       : IMPLEMENTED_OPERATIONS
-    sections.push(markdown(diffSchemas(a, b, ops)))
+    sections.push(diffMarkdown(diffSchemas(a, b, ops)))
   }
   process.stdout.write(sections.join('\n'))
 }
 
-main(process.argv.slice(2))
+// Run as a script, not when a test imports the functions.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2))
+}
