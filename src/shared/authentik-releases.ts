@@ -111,7 +111,7 @@ export function releaseOf(version: string): AuthentikRelease | undefined {
  * docs/authentik-schema-diff.md). Each is a milestone: the feature holds from that major on.
  */
 export const apiMilestones = {
-  /** Group `parent` (one uuid) becomes `parents` (list). */
+  /** Group `parent` (one uuid) becomes `parents` (list); group names become unique. */
   groupParents: '2025.12',
   /** Settings PUT needs `flags`; PATCH without it works everywhere. */
   settingsFlags: '2025.8',
@@ -121,6 +121,25 @@ export const apiMilestones = {
   invitationEmail: '2026.5',
   /** Stage requests no longer accept `flow_set`. */
   stageFlowSetReadOnly: '2025.12',
+  // Found by scripts/schema-diff.ts (docs/authentik-schema-diff.md); the fake models each.
+  /** `SessionUser.users` (every session's user) and `UserSelf.is_current`: absent before 2026.8. */
+  sessionUsers: '2026.8',
+  /** Paginated lists carry `autocomplete`; User gains read-only `last_updated`. */
+  listAutocomplete: '2025.8',
+  /** Groups show `children`/`children_obj` (writable `children` until `groupParents`). */
+  groupChildren: '2025.8',
+  /** Outposts without a service connection show `service_connection_obj: null`. */
+  outpostConnectionNullable: '2025.8',
+  /** Redis gone: `/root/config/` loses `cache_timeout_reputation`; TOTP `friendly_name` not null. */
+  redisRemoved: '2025.10',
+  /** PolicyBinding `group_obj`/`user_obj` are PartialGroup/PartialUser instead of Group/User. */
+  bindingPartialObjects: '2025.10',
+  /** Users have `roles`/`roles_obj`; `UserSelf.roles`. */
+  userRoles: '2025.12',
+  /** Flow `background` and Application `meta_icon` become writable strings (file API). */
+  fileFieldsWritable: '2025.12',
+  /** OAuth2 redirect URIs carry `redirect_uri_type` (`authorization` | `logout`). */
+  redirectUriType: '2026.5',
 } as const
 
 export type ApiFeature = keyof typeof apiMilestones

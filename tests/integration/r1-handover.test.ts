@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from 'vitest'
+import { afterEach, expect, test } from 'vitest'
 import { connectAuthentik, type AuthentikClient } from '../../src/main/authentik/client'
 import {
   applyAdminHandover,
@@ -10,6 +10,7 @@ import {
 import { createMemoryStore, type SecretStore } from '../../src/main/secrets/store'
 import { GatehouseError } from '../../src/shared/errors'
 import { startFakeAuthentik, type FakeAuthentik, type FakeVersion } from '../fakes/authentik/server'
+import { allVersions, describeVersions, edgeVersions } from '../support/versions'
 
 const BOOTSTRAP_TOKEN = 'bootstrap-token-0123456789abcdefghijklmnopqrstuvwxyz'
 const input = { username: 'alice', name: 'Alice Admin', email: 'alice@example.org' }
@@ -23,110 +24,53 @@ const allSteps: HandoverStepId[] = [
   'deactivate-akadmin',
 ]
 
-describe.each(['2025.6.3', '2026.8.3'] as FakeVersion[])(
-  'R1 admin handover against fake %s',
-  (version) => {
-    let fake: FakeAuthentik | undefined
-    let secrets: SecretStore
+/**
+ * The R1 suite for one release. `part` picks the tests: 'main' (plan/apply, refusals, typed errors)
+ * runs on every release; 'interrupted' (a power cut before each of the six later steps, then a
+ * re-apply from the keychain: six fakes) is the slow path and runs on the oldest and the newest
+ * release (tests/support/versions.ts).
+ */
+function r1Suite(version: FakeVersion, part: 'main' | 'interrupted'): void {
+  let fake: FakeAuthentik | undefined
+  let secrets: SecretStore
 
-    async function setup(): Promise<{ f: FakeAuthentik; client: AuthentikClient }> {
-      fake = await startFakeAuthentik({
-        version,
-        bootstrapToken: BOOTSTRAP_TOKEN,
-        bootstrapPassword: 'bootstrap-password-123456',
-        bootstrapEmail: 'root@example.org',
-      })
-      secrets = createMemoryStore({ bootstrapToken: BOOTSTRAP_TOKEN })
-      const client = await connectAuthentik({
-        baseUrl: fake.url,
-        token: () => secrets.get('bootstrapToken'),
-        retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20 },
-      })
-      return { f: fake, client }
+  async function setup(): Promise<{ f: FakeAuthentik; client: AuthentikClient }> {
+    fake = await startFakeAuthentik({
+      version,
+      bootstrapToken: BOOTSTRAP_TOKEN,
+      bootstrapPassword: 'bootstrap-password-123456',
+      bootstrapEmail: 'root@example.org',
+    })
+    secrets = createMemoryStore({ bootstrapToken: BOOTSTRAP_TOKEN })
+    const client = await connectAuthentik({
+      baseUrl: fake.url,
+      token: () => secrets.get('bootstrapToken'),
+      retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20 },
+    })
+    return { f: fake, client }
+  }
+
+  /** Direct look at the fake's state: duplicates would show here even if the API hid them. */
+  function census(f: FakeAuthentik) {
+    const state = f.state
+    return {
+      alices: [...state.users.values()].filter((u) => u.username === 'alice').length,
+      tokens: [...state.tokens.values()].filter((t) => t.identifier === tokenIdentifier('alice'))
+        .length,
+      akadminActive: [...state.users.values()].find((u) => u.username === 'akadmin')?.isActive,
     }
+  }
 
-    /** Direct look at the fake's state: duplicates would show here even if the API hid them. */
-    function census(f: FakeAuthentik) {
-      const state = f.state
-      return {
-        alices: [...state.users.values()].filter((u) => u.username === 'alice').length,
-        tokens: [...state.tokens.values()].filter((t) => t.identifier === tokenIdentifier('alice'))
-          .length,
-        akadminActive: [...state.users.values()].find((u) => u.username === 'akadmin')?.isActive,
-      }
+  afterEach(async () => {
+    if (fake) {
+      const violations = [...fake.schemaViolations]
+      await fake.close()
+      fake = undefined
+      expect(violations).toEqual([])
     }
+  })
 
-    afterEach(async () => {
-      if (fake) {
-        const violations = [...fake.schemaViolations]
-        await fake.close()
-        fake = undefined
-        expect(violations).toEqual([])
-      }
-    })
-
-    test('plan → apply → re-plan is empty; the new token is the one in use', async () => {
-      const { f, client } = await setup()
-      const plan = await planAdminHandover(client, input, { secrets })
-      expect(plan.steps.map((s) => s.id)).toEqual(allSteps)
-      expect(plan.version).toBe(version)
-      const create = plan.steps[0]
-      expect(create?.changes).toContainEqual({
-        field: 'email',
-        before: null,
-        after: 'alice@example.org',
-      })
-      expect(plan.steps.at(-1)?.changes).toEqual([
-        { field: 'is_active', before: true, after: false },
-      ])
-      // Nothing changed by planning.
-      expect(census(f)).toEqual({ alices: 0, tokens: 0, akadminActive: true })
-
-      const result = await applyAdminHandover(client, input, { secrets })
-      expect(result.error).toBeUndefined()
-      expect(result.completed).toBe(true)
-      expect(result.steps.every((s) => s.status === 'done')).toBe(true)
-      expect(result.generatedPassword).toMatch(/^[A-Za-z0-9]{20,}$/)
-      expect(JSON.stringify(result.steps)).not.toContain(result.generatedPassword)
-
-      const key = await secrets.get('gatehouseApiToken')
-      expect(key).toBeTruthy()
-      expect(await client.currentToken()).toBe(key)
-      expect(await client.me()).toMatchObject({
-        username: 'alice',
-        isActive: true,
-        isSuperuser: true,
-      })
-      expect(census(f)).toEqual({ alices: 1, tokens: 1, akadminActive: false })
-      // The bootstrap token died with akadmin: Gatehouse must not depend on it any more.
-      const dead = await client
-        .withToken(() => BOOTSTRAP_TOKEN)
-        .me()
-        .catch((e: unknown) => e)
-      expect((dead as GatehouseError).code).toBe('AUTHENTIK_AUTH_FAILED')
-      // The generated password is the one Authentik holds.
-      const alice = [...f.state.users.values()].find((u) => u.username === 'alice')
-      expect(alice?.password).toBe(result.generatedPassword)
-
-      expect((await planAdminHandover(client, input, { secrets })).steps).toEqual([])
-      const again = await applyAdminHandover(client, input, { secrets })
-      expect(again).toMatchObject({ completed: true, steps: [] })
-      expect(again.generatedPassword).toBeUndefined()
-    })
-
-    test('a typed password is used and not returned', async () => {
-      const { f, client } = await setup()
-      const result = await applyAdminHandover(
-        client,
-        { ...input, password: 'typed-twice-password' },
-        { secrets },
-      )
-      expect(result.completed).toBe(true)
-      expect(result.generatedPassword).toBeUndefined()
-      const alice = [...f.state.users.values()].find((u) => u.username === 'alice')
-      expect(alice?.password).toBe('typed-twice-password')
-    })
-
+  if (part === 'interrupted') {
     test.each(allSteps.slice(1))(
       'interrupted before %s, re-applied, converges without duplicates',
       async (stop) => {
@@ -160,77 +104,145 @@ describe.each(['2025.6.3', '2026.8.3'] as FakeVersion[])(
         expect((await resumed.me()).username).toBe('alice')
       },
     )
+    return
+  }
 
-    test('refuses to deactivate akadmin when the new admin (and so its token) is not active', async () => {
-      const { f, client } = await setup()
-      const bootstrap = client.withToken(() => BOOTSTRAP_TOKEN)
-      const result = await applyAdminHandover(client, input, {
-        secrets,
-        beforeStep: async (step) => {
-          if (step.id !== 'deactivate-akadmin') return
-          // Someone deactivates alice in the admin UI at the worst moment.
-          const alice = await bootstrap.findUser('alice')
-          await bootstrap.updateUser(alice!.pk, { isActive: false })
-        },
-      })
-      expect(result.completed).toBe(false)
-      expect(result.error?.code).toBe('HANDOVER_REFUSED')
-      expect(result.steps.find((s) => s.id === 'deactivate-akadmin')?.status).toBe('failed')
-      expect(census(f).akadminActive).toBe(true)
-      // akadmin's token still works, so the admin is not locked out.
-      expect((await bootstrap.me()).username).toBe('akadmin')
+  test('plan → apply → re-plan is empty; the new token is the one in use', async () => {
+    const { f, client } = await setup()
+    const plan = await planAdminHandover(client, input, { secrets })
+    expect(plan.steps.map((s) => s.id)).toEqual(allSteps)
+    expect(plan.version).toBe(version)
+    const create = plan.steps[0]
+    expect(create?.changes).toContainEqual({
+      field: 'email',
+      before: null,
+      after: 'alice@example.org',
     })
+    expect(plan.steps.at(-1)?.changes).toEqual([{ field: 'is_active', before: true, after: false }])
+    // Nothing changed by planning.
+    expect(census(f)).toEqual({ alices: 0, tokens: 0, akadminActive: true })
 
-    test('refuses while no second active superuser exists or Gatehouse has no token', async () => {
-      const { client } = await setup()
-      const noToken = await assertSafeToDeactivateAkadmin(client, 'alice', secrets).catch(
-        (e: unknown) => e,
-      )
-      expect((noToken as GatehouseError).code).toBe('HANDOVER_REFUSED')
+    const result = await applyAdminHandover(client, input, { secrets })
+    expect(result.error).toBeUndefined()
+    expect(result.completed).toBe(true)
+    expect(result.steps.every((s) => s.status === 'done')).toBe(true)
+    expect(result.generatedPassword).toMatch(/^[A-Za-z0-9]{20,}$/)
+    expect(JSON.stringify(result.steps)).not.toContain(result.generatedPassword)
 
-      // Gatehouse's "own" token is akadmin's: it works, but akadmin is the only superuser.
-      await secrets.set('gatehouseApiToken', BOOTSTRAP_TOKEN)
-      client.switchToken(() => secrets.get('gatehouseApiToken'))
-      const onlyAkadmin = await assertSafeToDeactivateAkadmin(client, 'akadmin', secrets).catch(
-        (e: unknown) => e,
-      )
-      expect((onlyAkadmin as GatehouseError).code).toBe('HANDOVER_REFUSED')
-      expect((onlyAkadmin as GatehouseError).message).toMatch(/no other active superuser/)
+    const key = await secrets.get('gatehouseApiToken')
+    expect(key).toBeTruthy()
+    expect(await client.currentToken()).toBe(key)
+    expect(await client.me()).toMatchObject({
+      username: 'alice',
+      isActive: true,
+      isSuperuser: true,
     })
+    expect(census(f)).toEqual({ alices: 1, tokens: 1, akadminActive: false })
+    // The bootstrap token died with akadmin: Gatehouse must not depend on it any more.
+    const dead = await client
+      .withToken(() => BOOTSTRAP_TOKEN)
+      .me()
+      .catch((e: unknown) => e)
+    expect((dead as GatehouseError).code).toBe('AUTHENTIK_AUTH_FAILED')
+    // The generated password is the one Authentik holds.
+    const alice = [...f.state.users.values()].find((u) => u.username === 'alice')
+    expect(alice?.password).toBe(result.generatedPassword)
 
-    test('Authentik 400s and bad input are typed errors, and nothing is half-applied silently', async () => {
-      const { f, client } = await setup()
-      const invalid = await planAdminHandover(
-        client,
-        { ...input, email: 'not-an-email' },
-        { secrets },
-      ).catch((e: unknown) => e)
-      expect((invalid as GatehouseError).code).toBe('VALIDATION_FAILED')
-      expect((invalid as GatehouseError).details?.fields).toHaveProperty('email')
+    expect((await planAdminHandover(client, input, { secrets })).steps).toEqual([])
+    const again = await applyAdminHandover(client, input, { secrets })
+    expect(again).toMatchObject({ completed: true, steps: [] })
+    expect(again.generatedPassword).toBeUndefined()
+  })
 
-      // A user created behind Gatehouse's back between plan and apply: Authentik's own 400.
-      const result = await applyAdminHandover(client, input, {
-        secrets,
-        beforeStep: async (step) => {
-          if (step.id === 'create-user') await client.createUser({ ...input, name: 'Other' })
-        },
-      })
-      expect(result.completed).toBe(false)
-      expect(result.error?.code).toBe('AUTHENTIK_REJECTED')
-      expect(result.error?.details?.fields).toHaveProperty('username')
-      expect(result.steps.map((s) => s.status)).toEqual([
-        'failed',
-        ...allSteps.slice(1).map(() => 'not-run'),
-      ])
-      expect(census(f)).toMatchObject({ alices: 1, tokens: 0, akadminActive: true })
+  test('a typed password is used and not returned', async () => {
+    const { f, client } = await setup()
+    const result = await applyAdminHandover(
+      client,
+      { ...input, password: 'typed-twice-password' },
+      { secrets },
+    )
+    expect(result.completed).toBe(true)
+    expect(result.generatedPassword).toBeUndefined()
+    const alice = [...f.state.users.values()].find((u) => u.username === 'alice')
+    expect(alice?.password).toBe('typed-twice-password')
+  })
 
-      // The re-plan adopts the existing user and corrects its name.
-      const plan = await planAdminHandover(client, input, { secrets })
-      expect(plan.steps[0]).toMatchObject({
-        id: 'update-user',
-        changes: [{ field: 'name', before: 'Other', after: 'Alice Admin' }],
-      })
-      expect((await applyAdminHandover(client, input, { secrets })).completed).toBe(true)
+  test('refuses to deactivate akadmin when the new admin (and so its token) is not active', async () => {
+    const { f, client } = await setup()
+    const bootstrap = client.withToken(() => BOOTSTRAP_TOKEN)
+    const result = await applyAdminHandover(client, input, {
+      secrets,
+      beforeStep: async (step) => {
+        if (step.id !== 'deactivate-akadmin') return
+        // Someone deactivates alice in the admin UI at the worst moment.
+        const alice = await bootstrap.findUser('alice')
+        await bootstrap.updateUser(alice!.pk, { isActive: false })
+      },
     })
-  },
+    expect(result.completed).toBe(false)
+    expect(result.error?.code).toBe('HANDOVER_REFUSED')
+    expect(result.steps.find((s) => s.id === 'deactivate-akadmin')?.status).toBe('failed')
+    expect(census(f).akadminActive).toBe(true)
+    // akadmin's token still works, so the admin is not locked out.
+    expect((await bootstrap.me()).username).toBe('akadmin')
+  })
+
+  test('refuses while no second active superuser exists or Gatehouse has no token', async () => {
+    const { client } = await setup()
+    const noToken = await assertSafeToDeactivateAkadmin(client, 'alice', secrets).catch(
+      (e: unknown) => e,
+    )
+    expect((noToken as GatehouseError).code).toBe('HANDOVER_REFUSED')
+
+    // Gatehouse's "own" token is akadmin's: it works, but akadmin is the only superuser.
+    await secrets.set('gatehouseApiToken', BOOTSTRAP_TOKEN)
+    client.switchToken(() => secrets.get('gatehouseApiToken'))
+    const onlyAkadmin = await assertSafeToDeactivateAkadmin(client, 'akadmin', secrets).catch(
+      (e: unknown) => e,
+    )
+    expect((onlyAkadmin as GatehouseError).code).toBe('HANDOVER_REFUSED')
+    expect((onlyAkadmin as GatehouseError).message).toMatch(/no other active superuser/)
+  })
+
+  test('Authentik 400s and bad input are typed errors, and nothing is half-applied silently', async () => {
+    const { f, client } = await setup()
+    const invalid = await planAdminHandover(
+      client,
+      { ...input, email: 'not-an-email' },
+      { secrets },
+    ).catch((e: unknown) => e)
+    expect((invalid as GatehouseError).code).toBe('VALIDATION_FAILED')
+    expect((invalid as GatehouseError).details?.fields).toHaveProperty('email')
+
+    // A user created behind Gatehouse's back between plan and apply: Authentik's own 400.
+    const result = await applyAdminHandover(client, input, {
+      secrets,
+      beforeStep: async (step) => {
+        if (step.id === 'create-user') await client.createUser({ ...input, name: 'Other' })
+      },
+    })
+    expect(result.completed).toBe(false)
+    expect(result.error?.code).toBe('AUTHENTIK_REJECTED')
+    expect(result.error?.details?.fields).toHaveProperty('username')
+    expect(result.steps.map((s) => s.status)).toEqual([
+      'failed',
+      ...allSteps.slice(1).map(() => 'not-run'),
+    ])
+    expect(census(f)).toMatchObject({ alices: 1, tokens: 0, akadminActive: true })
+
+    // The re-plan adopts the existing user and corrects its name.
+    const plan = await planAdminHandover(client, input, { secrets })
+    expect(plan.steps[0]).toMatchObject({
+      id: 'update-user',
+      changes: [{ field: 'name', before: 'Other', after: 'Alice Admin' }],
+    })
+    expect((await applyAdminHandover(client, input, { secrets })).completed).toBe(true)
+  })
+}
+
+describeVersions('R1 admin handover against fake %s', allVersions, (version) =>
+  r1Suite(version, 'main'),
+)
+describeVersions('R1 admin handover interrupted at every step, fake %s', edgeVersions, (version) =>
+  r1Suite(version, 'interrupted'),
 )

@@ -5,10 +5,11 @@
  */
 import { handlersFor, type Meta, type Rec, type ResourceDef } from '../engine'
 import { PASSWORD_POLICY_DEFAULTS, POLICY_BINDING_DEFAULTS } from '../defaults'
-import { partialUser, serializeGroup, serializeUser } from '../serialize'
+import { partialGroup, partialUser, serializeGroup, serializeUser } from '../serialize'
 import type { FakeState } from '../state'
 import { HttpError, type JsonObject } from '../types'
 import type { HandlerMap } from './context'
+import { hasFeature } from '../../../../src/shared/authentik-releases'
 
 const POLICY_META: Record<string, Meta> = {
   password: {
@@ -160,21 +161,11 @@ const policyBindingDef: ResourceDef = {
     const policy = rec.policy ? state.store.policies.get(rec.policy as string) : undefined
     const group = rec.group ? state.groups.get(String(rec.group)) : undefined
     const user = rec.user != null ? state.users.get(Number(rec.user)) : undefined
-    const old = state.version === '2025.6.3'
+    const old = !hasFeature(state.version, 'bindingPartialObjects')
     return {
       policy__name: policy?.name ?? '',
       policy_obj: policy ? genericPolicy(state, policy) : null,
-      group_obj: group
-        ? old
-          ? serializeGroup(state, group)
-          : {
-              pk: group.pk,
-              num_pk: group.numPk,
-              name: group.name,
-              is_superuser: group.isSuperuser,
-              attributes: group.attributes,
-            }
-        : null,
+      group_obj: group ? (old ? serializeGroup(state, group) : partialGroup(state, group)) : null,
       user_obj: user ? (old ? serializeUser(state, user) : partialUser(state, user)) : null,
     }
   },
