@@ -7,7 +7,7 @@ import {
   projectNetworkName,
   type StackSecrets,
 } from '../../src/main/stack/catalogue'
-import type { ServiceSpec, StackSpec } from '../../src/main/stack/model'
+import type { ServiceSpec, StackSpec } from '../../src/main/docker/model'
 import { GatehouseError } from '../../src/shared/errors'
 import {
   SettingsSchema,

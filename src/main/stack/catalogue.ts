@@ -5,7 +5,7 @@ import {
   type AuthentikVersion,
   type Settings,
 } from '../../shared/settings'
-import type { HealthcheckSpec, Mount, ServiceSpec, StackSpec } from './model'
+import type { HealthcheckSpec, Mount, ServiceSpec, StackSpec } from '../docker/model'
 import { AUTHENTIK_PORT } from '../settings/addresses'
 
 export { AUTHENTIK_PORT }

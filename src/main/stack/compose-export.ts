@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { stringify } from 'yaml'
 import { GatehouseError } from '../../shared/errors'
 import { writeFileAtomic } from '../settings/atomic-write'
-import type { HealthcheckSpec, Mount, PortSpec, ServiceSpec, StackSpec } from './model'
+import type { HealthcheckSpec, Mount, PortSpec, ServiceSpec, StackSpec } from '../docker/model'
 
 /**
  * The same stack as `docker-compose.yml` + `.env`, for admins who also use the CLI.

@@ -21,7 +21,7 @@ import type { SettingsStore } from '../settings/store'
 import { buildStack, type BuildOptions, type StackSecrets } from './catalogue'
 import { exportStack } from './compose-export'
 import { assertExportFolder } from './export-folder'
-import type { StackSpec } from './model'
+import type { StackSpec } from '../docker/model'
 import { publicAuthentikUrl, setupUrl } from '../settings/addresses'
 
 const NOT_GENERATED = 'not-generated-yet'
