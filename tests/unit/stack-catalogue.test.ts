@@ -306,8 +306,9 @@ describe('buildStack', () => {
     expect(service(partial, 'postgresql').healthcheck).toBeDefined()
   })
 
-  test('the working dir defaults to the data folder and can be set', () => {
-    expect(stackFor('2026.8.3').workingDir).toBe('/volume1/docker/authentik')
+  test('the working dir defaults to the folder the export writes, and can be set', () => {
+    // compose's labels then name <data folder>/compose/docker-compose.yml, the file `stack export` writes.
+    expect(stackFor('2026.8.3').workingDir).toBe('/volume1/docker/authentik/compose')
     expect(buildStack(settings(), secrets, { workingDir: '/home/ann/authentik' }).workingDir).toBe(
       '/home/ann/authentik',
     )

@@ -1,6 +1,6 @@
 import type { ContainerCreateOptions, ContainerInspectInfo } from 'dockerode'
 import { GatehouseError } from '../../shared/errors'
-import type { ServiceSpec, StackSpec } from './model'
+import { unreadSecretVariables, type ServiceSpec, type StackSpec } from './model'
 import { bodyOnly } from './body-only'
 import { longRunningApi } from './clients'
 import {
@@ -146,6 +146,7 @@ export async function createServiceContainer(
   plan: ContainerPlan,
   service: string,
 ): Promise<string> {
+  refuseUnreadSecrets(plan)
   let id: string
   try {
     // The name is the only query parameter; the environment (secrets) travels in the body.
@@ -163,6 +164,21 @@ export async function createServiceContainer(
     throw dockerFailure(engine, error, `connect ${plan.name} to its networks`, { service })
   }
   return id
+}
+
+/** A container is never created with a stand-in for a secret (see `unreadSecret`). */
+function refuseUnreadSecrets(plan: ContainerPlan): void {
+  const env = Object.fromEntries(
+    (plan.create.Env ?? []).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]),
+  )
+  const unread = unreadSecretVariables(env)
+  if (unread.length)
+    throw new GatehouseError({
+      code: 'STACK_INVALID',
+      message: `Gatehouse will not create ${plan.name}: its secrets ${unread.join(', ')} were not read from the keychain.`,
+      hint: 'Start the stack again; Start generates the missing secrets before it creates anything.',
+      details: { container: plan.name, variables: unread },
+    })
 }
 
 /**

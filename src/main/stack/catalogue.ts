@@ -68,7 +68,10 @@ export interface BuildOptions {
    * it); tests pass a name of their own so they never attach to a real `traefik` network.
    */
   readonly traefikNetwork?: string
-  /** Folder of the compose export (compose's working_dir label). Default: the data folder. */
+  /**
+   * Folder of the compose export (compose's working_dir and config_files labels). Default: where
+   * the export writes when the admin does not choose, `<data folder>/compose`.
+   */
   readonly workingDir?: string
   /**
    * Traefik entry point of the router. The guide does not name one; `websecure` is Traefik's
@@ -76,6 +79,12 @@ export interface BuildOptions {
    * entry point's configuration, as in the guide's setup.
    */
   readonly traefikEntrypoint?: string
+}
+
+/** Where the compose export goes when the admin does not choose: beside the data. */
+export function composeFolder(settings: Pick<Settings, 'dataFolder'>): string {
+  // The data folder is a POSIX path or a drive path written with "/" (settings schema).
+  return `${settings.dataFolder.replace(/\/+$/, '')}/compose`
 }
 
 /** The reverse-proxy network the guide's Traefik already uses; created when missing, never removed. */
@@ -251,7 +260,7 @@ export function buildStack(
   const services = redis ? [postgresql, redis, server, worker] : [postgresql, server, worker]
   return {
     project,
-    workingDir: options.workingDir ?? settings.dataFolder,
+    workingDir: options.workingDir ?? composeFolder(settings),
     externalNetwork: traefikNetwork,
     volumes: redis ? ['database', 'redis'] : ['database'],
     services,
