@@ -1,3 +1,4 @@
+import { authentikReleases } from '../../src/shared/authentik-releases'
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
 import {
@@ -78,6 +79,73 @@ describe('version facts', () => {
       shmSizeBytes: 512 * 1024 * 1024,
       upstreamComposeFile: 'compose.yml',
     })
+  })
+
+  // Every row of src/shared/authentik-releases.ts, its facts written out by hand from the release
+  // notes (API map §9), so a milestone moved in the table or in factsFor shows up here.
+  test.each([
+    [
+      '2025.6.3',
+      true,
+      '/media',
+      undefined,
+      'docker-compose.yml',
+      ['postgresql', 'redis', 'server', 'worker'],
+    ],
+    [
+      '2025.8.6',
+      true,
+      '/media',
+      undefined,
+      'docker-compose.yml',
+      ['postgresql', 'redis', 'server', 'worker'],
+    ],
+    [
+      '2025.10.4',
+      false,
+      '/media',
+      undefined,
+      'docker-compose.yml',
+      ['postgresql', 'server', 'worker'],
+    ],
+    [
+      '2025.12.6',
+      false,
+      '/data',
+      undefined,
+      'docker-compose.yml',
+      ['postgresql', 'server', 'worker'],
+    ],
+    ['2026.2.0', false, '/data', 536870912, 'compose.yml', ['postgresql', 'server', 'worker']],
+    ['2026.5.6', false, '/data', 536870912, 'compose.yml', ['postgresql', 'server', 'worker']],
+    ['2026.8.3', false, '/data', 536870912, 'compose.yml', ['postgresql', 'server', 'worker']],
+  ] as const)(
+    '%s: redis %s, uploads %s, shm %s, upstream %s',
+    (v, redis, target, shm, file, names) => {
+      const facts = factsFor(v)
+      expect([
+        facts.redis,
+        facts.dataMount.target,
+        facts.shmSizeBytes,
+        facts.upstreamComposeFile,
+      ]).toEqual([redis, target, shm, file])
+      const stack = stackFor(v)
+      expect(stack.services.map((s) => s.name)).toEqual(names)
+      expect(service(stack, 'server').image).toBe(`ghcr.io/goauthentik/server:${v}`)
+      expect(service(stack, 'worker').shmSizeBytes).toBe(shm)
+    },
+  )
+
+  test('the table above is every supported release', () => {
+    expect(authentikReleases.map((r) => r.version)).toEqual([
+      '2025.6.3',
+      '2025.8.6',
+      '2025.10.4',
+      '2025.12.6',
+      '2026.2.0',
+      '2026.5.6',
+      '2026.8.3',
+    ])
   })
 
   test('every supported version is in the catalogue', () => {

@@ -5,6 +5,7 @@ import {
   type AuthentikVersion,
   type Settings,
 } from '../../shared/settings'
+import { projectNetworkName } from '../docker/compose'
 import type { HealthcheckSpec, Mount, ServiceSpec, StackSpec } from '../docker/model'
 import { AUTHENTIK_PORT } from '../settings/addresses'
 
@@ -95,30 +96,26 @@ const DOCKER_SOCKET = '/var/run/docker.sock'
 const DB_USER = 'authentik'
 const DB_NAME = 'authentik'
 
-/** Compose's engine name for a project's implicit network. */
-export function projectNetworkName(project: string): string {
-  return `${project}_default`
-}
+// Compose's engine name for a project's implicit network: one definition, in docker/compose.
+export { projectNetworkName }
 
 const seconds = (n: number) => n * 1000
 
-/** Upstream healthchecks (9.1): interval 30s, retries 5, start period 20s. */
-const postgresHealthcheck: HealthcheckSpec = {
-  // `$POSTGRES_DB` is expanded by the shell inside the container, not by us or compose.
-  test: ['CMD-SHELL', 'pg_isready -d $POSTGRES_DB -U $POSTGRES_USER'],
+/** Upstream healthchecks (9.1): interval 30s, retries 5, start period 20s; test and timeout vary. */
+const upstreamHealthcheck = (test: readonly string[], timeoutSec: number): HealthcheckSpec => ({
+  test,
   intervalMs: seconds(30),
-  timeoutMs: seconds(5),
+  timeoutMs: seconds(timeoutSec),
   retries: 5,
   startPeriodMs: seconds(20),
-}
+})
 
-const redisHealthcheck: HealthcheckSpec = {
-  test: ['CMD-SHELL', 'redis-cli ping | grep PONG'],
-  intervalMs: seconds(30),
-  timeoutMs: seconds(3),
-  retries: 5,
-  startPeriodMs: seconds(20),
-}
+// `$POSTGRES_DB` is expanded by the shell inside the container, not by us or compose.
+const postgresHealthcheck = upstreamHealthcheck(
+  ['CMD-SHELL', 'pg_isready -d $POSTGRES_DB -U $POSTGRES_USER'],
+  5,
+)
+const redisHealthcheck = upstreamHealthcheck(['CMD-SHELL', 'redis-cli ping | grep PONG'], 3)
 
 function requireSecrets(secrets: StackSecrets): void {
   const required = [
