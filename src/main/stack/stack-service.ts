@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto'
 import type { z } from 'zod'
-import type { contract, StackOperation, StackStatus, StackStep } from '../../shared/contract'
+import type { contract, StackOperation, StackStatus } from '../../shared/contract'
 import { GatehouseError } from '../../shared/errors'
 import type { EventBus } from '../core/event-bus'
 import { containerName } from '../docker/compose'
@@ -10,6 +9,7 @@ import { removeVolumes } from '../docker/volumes'
 import type { SettingsStore } from '../settings/store'
 import type { BuildOptions } from './catalogue'
 import { exportStack } from './compose-export'
+import { createOperationRunner, type Emit } from './operation-runner'
 import { assertExportFolder } from './export-folder'
 import {
   defaultExportFolder,
@@ -58,45 +58,14 @@ const secretUse: Record<StackOperation, SecretUse> = {
  * while someone listens to `stack.logs`; `dispose()` closes them.
  */
 export function createStackService(options: StackServiceOptions) {
-  let busy: StackOperation | null = null
   const context = (use: SecretUse) => stackContext(options, use)
   const health = options.healthTimeoutMs ? { healthTimeoutMs: options.healthTimeoutMs } : {}
 
-  /** Runs one operation at a time and streams started → steps → finished/failed. */
-  async function run<T>(
+  const runner = createOperationRunner(options.bus)
+  const run = <T>(
     operation: StackOperation,
-    work: (ctx: StackContext, emit: (event: StackStep) => void) => Promise<T>,
-  ): Promise<T> {
-    if (busy)
-      throw new GatehouseError({
-        code: 'STACK_BUSY',
-        message: `The stack is busy (${busy} is running).`,
-        hint: 'Wait until it finishes; its progress is shown on the Dashboard.',
-      })
-    busy = operation
-    const runId = randomUUID()
-    const emit = (event: StackStep) =>
-      options.bus.emit('stack.progress', { operation, runId, event })
-    try {
-      emit({ step: 'started' })
-      const result = await work(await context(secretUse[operation]), emit)
-      emit({ step: 'finished' })
-      return result
-    } catch (error) {
-      const data =
-        error instanceof GatehouseError
-          ? error.toData()
-          : {
-              code: 'INTERNAL' as const,
-              message: `${operation} failed unexpectedly.`,
-              hint: 'See the log file.',
-            }
-      emit({ step: 'failed', error: data })
-      throw error
-    } finally {
-      busy = null
-    }
-  }
+    work: (ctx: StackContext, emit: Emit) => Promise<T>,
+  ): Promise<T> => runner(operation, () => context(secretUse[operation]), work)
 
   const followAll = async () => followStackLogs(await context('none'), options.bus)
   const stopFollowing = followLogsWhileWatched(options.bus, followAll)
