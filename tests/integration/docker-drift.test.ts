@@ -225,6 +225,22 @@ describe('convergence on the observed state', () => {
     expect(serviceStatus(after, 'server')).toMatchObject({ upToDate: true, drift: [] })
   })
 
+  test('attached without its alias: status names the alias, Start re-attaches with it in place', async () => {
+    const before = await inspect('server')
+    await engine.getNetwork('traefik').disconnect({ Container: before.Id })
+    await engine.getNetwork('traefik').connect({ Container: before.Id })
+    const server = serviceStatus(await client.stack.status(), 'server')
+    expect(server.drift).toEqual([
+      'server is on the traefik network without its alias authentik-server',
+    ])
+    const runs = new Set(progress.map((p) => p.runId)).size
+    await client.stack.up()
+    expect(actionsOf(runs).server).toEqual(['reconnected'])
+    const repaired = await inspect('server')
+    expect(repaired.Id).toBe(before.Id)
+    expect(repaired.NetworkSettings.Networks.traefik?.Aliases).toContain('authentik-server')
+  })
+
   test('a container changed by hand with its config-hash label intact: status names the env, then the mount', async () => {
     // Someone edits the worker's environment (compose with a hand-edited .env would do this).
     await recreateByHand('worker', (info) => {

@@ -197,8 +197,8 @@ export async function connectNetwork(
   try {
     if (options.replace) await network.disconnect({ Container: id, Force: true })
   } catch (error) {
-    // Not attached after all: nothing to replace.
-    if (!isNotFound(error) && statusCodeOf(error) !== 500 && statusCodeOf(error) !== 403)
+    // Gone in the meantime (404): nothing to replace.
+    if (!isNotFound(error))
       throw dockerFailure(engine, error, `disconnect ${service} from ${attachment.network}`, {
         service,
         network: attachment.network,
