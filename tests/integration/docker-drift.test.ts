@@ -279,8 +279,8 @@ describe('convergence on the observed state', () => {
     await client.stack.down()
     killOn = /^POST \S*\/networks\/traefik\/connect /
     const error = await caught(client.stack.up())
-    expect(killOn).toBeNull()
-    expect(dockerd.running()).toBe(false)
+    expect(killOn, JSON.stringify(error.toData())).toBeNull()
+    expect(dockerd.running(), JSON.stringify(error.toData())).toBe(false)
     expect(error.code).toBe('DOCKER_UNREACHABLE')
     expect(error.details).toMatchObject({ service: 'server' })
 
@@ -289,7 +289,7 @@ describe('convergence on the observed state', () => {
     const leftover = await inspect('server')
     expect(leftover.NetworkSettings.Networks.traefik).toBeUndefined()
     const server = serviceStatus(await client.stack.status(), 'server')
-    expect(server.upToDate).toBe(false)
+    expect(server.upToDate, JSON.stringify(server)).toBe(false)
     expect(server.drift).toContain('server is not on the traefik network')
 
     const after = await client.stack.up()
