@@ -41,6 +41,11 @@ let client: GatehouseClient
 const progress: StackProgressEvent[] = []
 /** Set by a test to kill the engine when the proxy sees this request line. */
 let killOn: RegExp | null = null
+/**
+ * The kill in progress. The engine's sockets close the moment it dies, so Start can fail before
+ * the kill has returned (containerd winding down): the test waits for it before looking.
+ */
+let killing: Promise<void> = Promise.resolve()
 
 const containerOf = (service: string) => `${project}_${service}_1`
 const inspect = (service: string): Promise<ContainerInspectInfo> =>
@@ -109,7 +114,8 @@ beforeAll(async () => {
     beforeForward: async (line) => {
       if (killOn?.test(line)) {
         killOn = null
-        await dockerd.kill()
+        killing = dockerd.kill()
+        await killing
       }
     },
   })
@@ -279,6 +285,7 @@ describe('convergence on the observed state', () => {
     await client.stack.down()
     killOn = /^POST \S*\/networks\/traefik\/connect /
     const error = await caught(client.stack.up())
+    await killing
     expect(killOn, JSON.stringify(error.toData())).toBeNull()
     expect(dockerd.running(), JSON.stringify(error.toData())).toBe(false)
     expect(error.code).toBe('DOCKER_UNREACHABLE')
