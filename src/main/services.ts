@@ -76,7 +76,7 @@ export function createServices(options: ServiceOptions): Services {
     loadSettings: () => settings.load(),
     bus,
     dataDir,
-    testEmail: (to) => stack.testEmail(to),
+    testEmail: (to) => stack.testEmail({ to }),
   })
   const directory = directoryContext(connector)
   const users = createUsersService(directory)
@@ -103,7 +103,6 @@ export function createServices(options: ServiceOptions): Services {
     return createDockerEngine({ endpoint: saved?.docker.endpoint ?? options.dockerEndpoint })
   }
   const stopMonitor = startDockerStatusMonitor(currentEngine, bus, options.statusIntervalMs)
-  const stopLogFollow = followLogsWhileWatched(bus, stack.followAll)
 
   const handlers: Handlers = {
     app: {
@@ -139,10 +138,10 @@ export function createServices(options: ServiceOptions): Services {
       stop: () => stack.stop(),
       restart: () => stack.restart(),
       down: () => stack.down(),
-      removeVolumes: ({ confirm }) => stack.removeVolumes(confirm),
-      logs: ({ service, tail }) => stack.logs(service, tail),
-      testEmail: ({ to }) => stack.testEmail(to),
-      export: ({ folder }) => stack.export(folder),
+      removeVolumes: (input) => stack.removeVolumes(input),
+      logs: (input) => stack.logs(input),
+      testEmail: (input) => stack.testEmail(input),
+      export: (input) => stack.export(input),
     },
     authentik: {
       status: () => authentik.status(),
@@ -205,29 +204,8 @@ export function createServices(options: ServiceOptions): Services {
     dataDir,
     dispose() {
       stopMonitor()
-      stopLogFollow()
+      // Closes the live log streams the stack service opened for `stack.logs` viewers.
+      void stack.dispose()
     },
-  }
-}
-
-/** Log streams are opened when the first viewer subscribes and closed when the last one leaves. */
-function followLogsWhileWatched(
-  bus: EventBus,
-  follow: () => Promise<() => Promise<void>>,
-): () => void {
-  let chain: Promise<unknown> = Promise.resolve()
-  let close: (() => Promise<void>) | null = null
-  const off = bus.onActive('stack.logs', (active) => {
-    chain = chain.then(async () => {
-      if (active && !close) close = await follow().catch(() => null)
-      else if (!active && close) {
-        await close()
-        close = null
-      }
-    })
-  })
-  return () => {
-    off()
-    void chain.then(() => close?.())
   }
 }

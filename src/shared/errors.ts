@@ -1,3 +1,4 @@
+import { oneFullStop } from './echo'
 import { z } from 'zod'
 
 /**
@@ -75,10 +76,10 @@ export class GatehouseError extends Error {
   readonly details: Record<string, unknown> | undefined
 
   constructor(data: GatehouseErrorData) {
-    super(data.message)
+    super(oneFullStop(data.message))
     this.name = 'GatehouseError'
     this.code = data.code
-    this.hint = data.hint
+    this.hint = oneFullStop(data.hint)
     this.details = data.details
   }
 

@@ -1,3 +1,4 @@
+import { echo } from './echo'
 import { z } from 'zod'
 
 /**
@@ -109,7 +110,7 @@ export function timeZoneProblem(value: string): string | null {
   try {
     resolved = new Intl.DateTimeFormat('en-US', { timeZone: value }).resolvedOptions().timeZone
   } catch {
-    return `"${value}" is not a known time zone.`
+    return `"${echo(value)}" is not a known time zone.`
   }
   if (resolved !== value && resolved.toLowerCase() === value.toLowerCase())
     return `Write it as ${resolved}.`

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Docker from 'dockerode'
@@ -42,7 +42,7 @@ describe('gatehouse stack / secrets', () => {
     expect(bad.stderr).toContain('adminEmail')
   })
 
-  test('up prints progress on stderr and the healthy stack on stdout; down and removeVolumes clean up', () => {
+  test('up prints progress on stderr and the healthy stack on stdout; down and removeVolumes clean up', async () => {
     const settings = {
       baseDomain: 'example.test',
       adminEmail: 'admin@example.test',
@@ -58,6 +58,9 @@ describe('gatehouse stack / secrets', () => {
     expect(up.stderr).toContain(`network ${network}: created`)
     expect(up.stderr).toMatch(/server: (healthy|ready)/)
     expect(up.stderr).toContain('up: done')
+    // A local image was not pulled: said in words, not as an empty "0.0/0.0 MB" download.
+    expect(up.stderr).toContain(`image ${image}: already present`)
+    expect(up.stderr).not.toContain('0.0/0.0 MB')
     const status = JSON.parse(up.stdout) as { services: { health: string }[] }
     expect(status.services.map((s) => s.health)).toEqual(['healthy', 'healthy', 'healthy'])
 
@@ -76,6 +79,10 @@ describe('gatehouse stack / secrets', () => {
 
     const exported = JSON.parse(gatehouse('stack', 'export').stdout) as { composeFile: string }
     expect(exported.composeFile).toBe(join(dataDir, 'stack', 'compose', 'docker-compose.yml'))
+    // The containers' compose labels name the file the export really wrote.
+    const { Config } = await new Docker().getContainer(`${project}_server_1`).inspect()
+    expect(Config.Labels['com.docker.compose.project.config_files']).toBe(exported.composeFile)
+    expect(existsSync(exported.composeFile)).toBe(true)
 
     expect(gatehouse('stack', 'down').code).toBe(0)
     const refused = gatehouse('stack', 'removeVolumes', '--json', '{"confirm":"nope"}')

@@ -4,13 +4,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parse } from 'yaml'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { buildStack, type StackSecrets } from '../../src/main/stack/catalogue'
+import { buildStack, factsFor, type StackSecrets } from '../../src/main/stack/catalogue'
 import { dotEnvValue, exportStack, renderCompose } from '../../src/main/stack/compose-export'
 import { GatehouseError } from '../../src/shared/errors'
-import {
-  SettingsSchema,
-  type SettingsInput,
-} from '../../src/shared/settings'
+import { SettingsSchema, type SettingsInput } from '../../src/shared/settings'
 
 /**
  * The export is checked by its real consumer: Debian's docker-compose 1.29 must parse the folder,
@@ -56,7 +53,15 @@ const input: SettingsInput = {
 
 // Generated secrets are letters and digits; the SMTP password is typed by the admin, so the two
 // quoting paths of .env (single and double quotes) are exercised with it, one per version.
-const smtpPasswords = { '2025.6.3': 'pa ss #w$rd{x}', '2026.8.3': `it's a \\ "q" #1` } as const
+// Four versions: one per stack shape the milestones make (Redis + /media; no Redis + /media;
+// /data without shm_size; /data with shm_size). The other three releases repeat one of these
+// shapes (the catalogue's per-release unit test checks each maps to its shape).
+const smtpPasswords = {
+  '2025.6.3': 'pa ss #w$rd{x}',
+  '2025.10.4': `it's a \\ "q" #2`,
+  '2025.12.6': 'sp ace#and$dollar',
+  '2026.8.3': `it's a \\ "q" #1`,
+} as const
 
 function secretsFor(version: keyof typeof smtpPasswords): StackSecrets {
   return {
@@ -110,6 +115,7 @@ describe.each(Object.keys(smtpPasswords) as (keyof typeof smtpPasswords)[])(
   (version) => {
     const project = `ghexport${version.replace(/\./g, '')}`
     const secrets = secretsFor(version)
+    const facts = factsFor(version)
     const stack = buildStack(
       SettingsSchema.parse({ ...input, authentikVersion: version, project }),
       secrets,
@@ -148,7 +154,7 @@ describe.each(Object.keys(smtpPasswords) as (keyof typeof smtpPasswords)[])(
       const config = parse(r.stdout) as ComposeConfig
       const names = Object.keys(config.services).sort()
       expect(names).toEqual(
-        version === '2025.6.3'
+        facts.redis
           ? ['postgresql', 'redis', 'server', 'worker']
           : ['postgresql', 'server', 'worker'],
       )
@@ -183,17 +189,16 @@ describe.each(Object.keys(smtpPasswords) as (keyof typeof smtpPasswords)[])(
       )
       expect(worker.user).toBe('root')
       expect(worker.volumes).toContain('/var/run/docker.sock:/var/run/docker.sock:rw')
-      const dataTarget = version === '2025.6.3' ? 'media' : 'data'
+      const dataTarget = facts.dataMount.folder
       // compose 1.29 prints volume strings as resolved (unlike environment values): one "$".
       expect(worker.volumes).toContain(`/srv/gate$house/${dataTarget}:/${dataTarget}:rw`)
       expect(config.services.postgresql?.volumes).toEqual(['database:/var/lib/postgresql/data:rw'])
       expect(Object.keys(config.volumes ?? {}).sort()).toEqual(
-        version === '2025.6.3' ? ['database', 'redis'] : ['database'],
+        facts.redis ? ['database', 'redis'] : ['database'],
       )
-      if (version === '2026.8.3') expect(server.shm_size).toBe(512 * 1024 * 1024)
-      else expect(server.shm_size).toBeUndefined()
+      expect(server.shm_size).toBe(facts.shmSizeBytes)
       expect(Object.keys(server.depends_on ?? {}).sort()).toEqual(
-        version === '2025.6.3' ? ['postgresql', 'redis'] : ['postgresql'],
+        facts.redis ? ['postgresql', 'redis'] : ['postgresql'],
       )
     }
 

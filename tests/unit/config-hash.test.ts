@@ -1,8 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
 import { buildStack, type StackSecrets } from '../../src/main/stack/catalogue'
-import { canonicalJson, configHash } from '../../src/main/stack/config-hash'
-import type { ServiceSpec } from '../../src/main/stack/model'
+import { canonicalJson, configHash } from '../../src/main/docker/config-hash'
+import type { ServiceSpec } from '../../src/main/docker/model'
 import { SettingsSchema, type SettingsInput } from '../../src/shared/settings'
 
 // ---- arbitrary ServiceSpecs --------------------------------------------------------------------

@@ -1,11 +1,11 @@
 import { describe, expect, test } from 'vitest'
-import { configHash } from '../../src/main/stack/config-hash'
+import { configHash } from '../../src/main/docker/config-hash'
 import { containerPlan, networkAttachments } from '../../src/main/docker/containers'
 import { startOrder, stopWaves, validateStack } from '../../src/main/docker/order'
 import { createPullFold, type PullEvent } from '../../src/main/docker/pull-progress'
 import { classifyPullFailure } from '../../src/main/docker/pull'
 import { redact } from '../../src/main/docker/health'
-import type { ServiceSpec, StackSpec } from '../../src/main/stack/model'
+import type { ServiceSpec, StackSpec } from '../../src/main/docker/model'
 import { GatehouseError } from '../../src/shared/errors'
 
 /** The pure parts of the Docker lifecycle: plans, order, hashes and the pull progress fold. */

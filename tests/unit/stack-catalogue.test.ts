@@ -1,3 +1,4 @@
+import { authentikReleases } from '../../src/shared/authentik-releases'
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
 import {
@@ -7,7 +8,7 @@ import {
   projectNetworkName,
   type StackSecrets,
 } from '../../src/main/stack/catalogue'
-import type { ServiceSpec, StackSpec } from '../../src/main/stack/model'
+import type { ServiceSpec, StackSpec } from '../../src/main/docker/model'
 import { GatehouseError } from '../../src/shared/errors'
 import {
   SettingsSchema,
@@ -78,6 +79,73 @@ describe('version facts', () => {
       shmSizeBytes: 512 * 1024 * 1024,
       upstreamComposeFile: 'compose.yml',
     })
+  })
+
+  // Every row of src/shared/authentik-releases.ts, its facts written out by hand from the release
+  // notes (API map §9), so a milestone moved in the table or in factsFor shows up here.
+  test.each([
+    [
+      '2025.6.3',
+      true,
+      '/media',
+      undefined,
+      'docker-compose.yml',
+      ['postgresql', 'redis', 'server', 'worker'],
+    ],
+    [
+      '2025.8.6',
+      true,
+      '/media',
+      undefined,
+      'docker-compose.yml',
+      ['postgresql', 'redis', 'server', 'worker'],
+    ],
+    [
+      '2025.10.4',
+      false,
+      '/media',
+      undefined,
+      'docker-compose.yml',
+      ['postgresql', 'server', 'worker'],
+    ],
+    [
+      '2025.12.6',
+      false,
+      '/data',
+      undefined,
+      'docker-compose.yml',
+      ['postgresql', 'server', 'worker'],
+    ],
+    ['2026.2.0', false, '/data', 536870912, 'compose.yml', ['postgresql', 'server', 'worker']],
+    ['2026.5.6', false, '/data', 536870912, 'compose.yml', ['postgresql', 'server', 'worker']],
+    ['2026.8.3', false, '/data', 536870912, 'compose.yml', ['postgresql', 'server', 'worker']],
+  ] as const)(
+    '%s: redis %s, uploads %s, shm %s, upstream %s',
+    (v, redis, target, shm, file, names) => {
+      const facts = factsFor(v)
+      expect([
+        facts.redis,
+        facts.dataMount.target,
+        facts.shmSizeBytes,
+        facts.upstreamComposeFile,
+      ]).toEqual([redis, target, shm, file])
+      const stack = stackFor(v)
+      expect(stack.services.map((s) => s.name)).toEqual(names)
+      expect(service(stack, 'server').image).toBe(`ghcr.io/goauthentik/server:${v}`)
+      expect(service(stack, 'worker').shmSizeBytes).toBe(shm)
+    },
+  )
+
+  test('the table above is every supported release', () => {
+    expect(authentikReleases.map((r) => r.version)).toEqual([
+      '2025.6.3',
+      '2025.8.6',
+      '2025.10.4',
+      '2025.12.6',
+      '2026.2.0',
+      '2026.5.6',
+      '2026.8.3',
+    ])
   })
 
   test('every supported version is in the catalogue', () => {
@@ -306,8 +374,9 @@ describe('buildStack', () => {
     expect(service(partial, 'postgresql').healthcheck).toBeDefined()
   })
 
-  test('the working dir defaults to the data folder and can be set', () => {
-    expect(stackFor('2026.8.3').workingDir).toBe('/volume1/docker/authentik')
+  test('the working dir defaults to the folder the export writes, and can be set', () => {
+    // compose's labels then name <data folder>/compose/docker-compose.yml, the file `stack export` writes.
+    expect(stackFor('2026.8.3').workingDir).toBe('/volume1/docker/authentik/compose')
     expect(buildStack(settings(), secrets, { workingDir: '/home/ann/authentik' }).workingDir).toBe(
       '/home/ann/authentik',
     )

@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import type { StackSpec } from '../stack/model'
+import type { StackSpec } from './model'
 
 /**
  * Names and labels exactly as docker-compose 1.29 writes them, so that `docker-compose -p <project>`

@@ -1,6 +1,7 @@
 import type { ContainerCreateOptions, ContainerInspectInfo } from 'dockerode'
 import { GatehouseError } from '../../shared/errors'
-import type { ServiceSpec, StackSpec } from '../stack/model'
+import { unreadSecretVariables, type ServiceSpec, type StackSpec } from './model'
+import { bodyOnly } from './body-only'
 import { longRunningApi } from './clients'
 import {
   containerLabels,
@@ -30,6 +31,8 @@ export interface NetworkAttachment {
 export interface ContainerPlan {
   readonly name: string
   readonly create: ContainerCreateOptions
+  /** The network given at create time (the project network), when the service has one. */
+  readonly primary?: NetworkAttachment
   /** API 1.41 accepts one network at create time; the others are connected before start. */
   readonly connectLater: readonly NetworkAttachment[]
 }
@@ -104,7 +107,7 @@ export function containerPlan(spec: StackSpec, service: ServiceSpec, hash: strin
     create.NetworkingConfig = {
       EndpointsConfig: { [primary.network]: { Aliases: [...primary.aliases] } },
     }
-  return { name, create, connectLater: others }
+  return { name, create, ...(primary ? { primary } : {}), connectLater: others }
 }
 
 /**
@@ -143,24 +146,68 @@ export async function createServiceContainer(
   plan: ContainerPlan,
   service: string,
 ): Promise<string> {
+  refuseUnreadSecrets(plan)
   let id: string
   try {
-    id = (await engine.api.createContainer(plan.create)).id
+    // The name is the only query parameter; the environment (secrets) travels in the body.
+    const { name, ...body } = plan.create
+    id = (await engine.api.createContainer(bodyOnly(body, { name: name ?? plan.name }))).id
   } catch (error) {
     throw dockerFailure(engine, error, `create the container ${plan.name}`, { service })
   }
   try {
-    for (const extra of plan.connectLater) {
-      await engine.api.getNetwork(extra.network).connect({
-        Container: id,
-        EndpointConfig: { Aliases: [...extra.aliases] },
-      })
-    }
+    for (const extra of plan.connectLater) await connectNetwork(engine, id, extra, service)
   } catch (error) {
+    // If the engine died here, the container stays behind without this network: the next Start
+    // sees that (observed drift), not only its config hash, and reconnects it.
     await removeContainer(engine, id, service).catch(() => undefined)
     throw dockerFailure(engine, error, `connect ${plan.name} to its networks`, { service })
   }
   return id
+}
+
+/** A container is never created with a stand-in for a secret (see `unreadSecret`). */
+function refuseUnreadSecrets(plan: ContainerPlan): void {
+  const env = Object.fromEntries(
+    (plan.create.Env ?? []).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]),
+  )
+  const unread = unreadSecretVariables(env)
+  if (unread.length)
+    throw new GatehouseError({
+      code: 'STACK_INVALID',
+      message: `Gatehouse will not create ${plan.name}: its secrets ${unread.join(', ')} were not read from the keychain.`,
+      hint: 'Start the stack again; Start generates the missing secrets before it creates anything.',
+      details: { container: plan.name, variables: unread },
+    })
+}
+
+/**
+ * Attaches the container to a network with the plan's aliases. An existing attachment without
+ * them is replaced (disconnect, then connect): the engine cannot edit aliases in place. Works on
+ * a running container, so a lost attachment is repaired without a recreate.
+ */
+export async function connectNetwork(
+  engine: DockerEngine,
+  id: string,
+  attachment: NetworkAttachment,
+  service: string,
+  options: { readonly replace?: boolean } = {},
+): Promise<void> {
+  const network = engine.api.getNetwork(attachment.network)
+  try {
+    if (options.replace) await network.disconnect({ Container: id, Force: true })
+  } catch (error) {
+    // Gone in the meantime (404): nothing to replace.
+    if (!isNotFound(error))
+      throw dockerFailure(engine, error, `disconnect ${service} from ${attachment.network}`, {
+        service,
+        network: attachment.network,
+      })
+  }
+  await network.connect({
+    Container: id,
+    EndpointConfig: { Aliases: [...attachment.aliases] },
+  })
 }
 
 /** "listen tcp4 127.0.0.1:9000: bind: address already in use" / "Bind for 0.0.0.0:9000 failed: port is already allocated" */

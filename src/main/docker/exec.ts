@@ -123,17 +123,44 @@ export async function exec(
     clearTimeout(timer)
   }
 
-  // The stream ends when the process closes its output; the engine records the exit code a
-  // moment later, so inspect until it is no longer running.
+  const exitCode = await exitCodeOf(engine, execution, {
+    container,
+    cmd,
+    what,
+    deadline,
+    timeoutMs,
+  })
+  return { exitCode, stdout: out.text(), stderr: err.text() }
+}
+
+interface Execution {
+  inspect(): Promise<{ Running: boolean; ExitCode: number | null }>
+}
+
+/**
+ * The stream ends when the process closes its output; the engine records the exit code a moment
+ * later, so inspect until it is no longer running (or the deadline passes).
+ */
+async function exitCodeOf(
+  engine: DockerEngine,
+  execution: Execution,
+  run: {
+    container: string
+    cmd: readonly string[]
+    what: string
+    deadline: number
+    timeoutMs: number
+  },
+): Promise<number> {
+  const { container, cmd, what, deadline, timeoutMs } = run
   for (;;) {
-    let info: Awaited<ReturnType<typeof execution.inspect>>
+    let info: Awaited<ReturnType<Execution['inspect']>>
     try {
       info = await execution.inspect()
     } catch (error) {
       throw dockerFailure(engine, error, what, { container })
     }
-    if (!info.Running && info.ExitCode !== null && info.ExitCode !== undefined)
-      return { exitCode: info.ExitCode, stdout: out.text(), stderr: err.text() }
+    if (!info.Running && info.ExitCode !== null && info.ExitCode !== undefined) return info.ExitCode
     if (Date.now() >= deadline)
       throw new GatehouseError({
         code: 'DOCKER_TIMEOUT',

@@ -1,6 +1,7 @@
+import type { HealthState } from '../../shared/contract'
 import type { ContainerInspectInfo } from 'dockerode'
 import { GatehouseError } from '../../shared/errors'
-import type { ServiceSpec, StackSpec } from '../stack/model'
+import type { ServiceSpec, StackSpec } from './model'
 import { containerName } from './compose'
 import type { DockerEngine } from './engine'
 import { stopContainer } from './containers'
@@ -20,7 +21,7 @@ import { tailLogs } from './logs'
 /** Restarts seen during one wait that make it a crash loop rather than a slow start. */
 export const CRASH_LOOP_RESTARTS = 2
 
-export type HealthState = 'healthy' | 'unhealthy' | 'starting' | 'none'
+export type { HealthState }
 
 export interface WaitOptions {
   /** Overall deadline for this service. Default 120 s (Authentik's first start migrates). */

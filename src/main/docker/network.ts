@@ -1,5 +1,6 @@
 import type { NetworkInspectInfo } from 'dockerode'
 import { GatehouseError } from '../../shared/errors'
+import { bodyOnly } from './body-only'
 import type { DockerEngine } from './engine'
 import { dockerFailure, isNotFound, statusCodeOf } from './failures'
 import { label, projectNetworkLabels, projectNetworkName } from './compose'
@@ -76,13 +77,15 @@ export async function ensureNetwork(
     return { name, id: existing.Id, created: false, ...(note ? { note } : {}) }
   }
   try {
-    const network = await engine.api.createNetwork({
-      Name: name,
-      Driver: 'bridge',
-      // Without it, API 1.41 happily creates a second network with the same name.
-      CheckDuplicate: true,
-      Labels: { ...labels, [label.gatehouseCreated]: 'true' },
-    })
+    const network = await engine.api.createNetwork(
+      bodyOnly({
+        Name: name,
+        Driver: 'bridge',
+        // Without it, API 1.41 happily creates a second network with the same name.
+        CheckDuplicate: true,
+        Labels: { ...labels, [label.gatehouseCreated]: 'true' },
+      }),
+    )
     return { name, id: network.id, created: true }
   } catch (error) {
     // Someone (compose, the admin, a parallel start) created it between our look-up and create.

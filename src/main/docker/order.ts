@@ -1,5 +1,5 @@
 import { GatehouseError } from '../../shared/errors'
-import type { ServiceSpec, StackSpec } from '../stack/model'
+import type { ServiceSpec, StackSpec } from './model'
 
 /**
  * Dependency order of a stack (compose's `depends_on`), and the checks that make it safe to act

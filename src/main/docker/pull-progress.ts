@@ -1,3 +1,5 @@
+import type { PullPhase, PullProgress } from '../../shared/contract'
+
 /**
  * Folds the engine's per-layer pull events ("Pulling fs layer", "Downloading" with
  * current/total, "Verifying Checksum", "Download complete", "Extracting", "Pull complete",
@@ -5,27 +7,8 @@
  * arithmetic is unit-tested without an engine.
  */
 
-export type PullPhase =
-  /** Found locally, nothing pulled. */
-  | 'present'
-  /** Talking to the registry, layer list not known yet. */
-  | 'resolving'
-  | 'downloading'
-  | 'extracting'
-  | 'complete'
-
-export interface PullProgress {
-  readonly image: string
-  readonly phase: PullPhase
-  readonly layersDone: number
-  readonly layersTotal: number
-  /** Downloaded bytes over the layers whose size the engine told us; never decreases. */
-  readonly bytesDone: number
-  /** Sum of the known layer sizes; grows as the engine reveals sizes. */
-  readonly bytesTotal: number
-  /** 0–100, half download and half extraction per layer; never decreases. */
-  readonly percent: number
-}
+// The shapes a progress bar reads are the contract's; this module only computes them.
+export type { PullPhase, PullProgress }
 
 /** One line of the engine's pull stream (JSON), as far as we read it. */
 export interface PullEvent {

@@ -1,3 +1,4 @@
+import { bodyOnly } from './body-only'
 import type { DockerEngine } from './engine'
 import { dockerFailure, isNotFound, statusCodeOf } from './failures'
 import { label, volumeLabels, volumeName } from './compose'
@@ -33,7 +34,7 @@ export async function ensureVolume(
   try {
     // Check first, then create: the engine's create is idempotent, so it alone cannot tell
     // "created" from "was already there".
-    await engine.api.createVolume({ Name: name, Labels: volumeLabels(project, volume) })
+    await engine.api.createVolume(bodyOnly({ Name: name, Labels: volumeLabels(project, volume) }))
     return { volume, name, created: true }
   } catch (error) {
     throw dockerFailure(engine, error, `create the volume ${name}`, { volume: name })

@@ -5,7 +5,8 @@ import {
   type AuthentikVersion,
   type Settings,
 } from '../../shared/settings'
-import type { HealthcheckSpec, Mount, ServiceSpec, StackSpec } from './model'
+import { projectNetworkName } from '../docker/compose'
+import type { HealthcheckSpec, Mount, ServiceSpec, StackSpec } from '../docker/model'
 import { AUTHENTIK_PORT } from '../settings/addresses'
 
 export { AUTHENTIK_PORT }
@@ -68,7 +69,10 @@ export interface BuildOptions {
    * it); tests pass a name of their own so they never attach to a real `traefik` network.
    */
   readonly traefikNetwork?: string
-  /** Folder of the compose export (compose's working_dir label). Default: the data folder. */
+  /**
+   * Folder of the compose export (compose's working_dir and config_files labels). Default: where
+   * the export writes when the admin does not choose, `<data folder>/compose`.
+   */
   readonly workingDir?: string
   /**
    * Traefik entry point of the router. The guide does not name one; `websecure` is Traefik's
@@ -76,6 +80,12 @@ export interface BuildOptions {
    * entry point's configuration, as in the guide's setup.
    */
   readonly traefikEntrypoint?: string
+}
+
+/** Where the compose export goes when the admin does not choose: beside the data. */
+export function composeFolder(settings: Pick<Settings, 'dataFolder'>): string {
+  // The data folder is a POSIX path or a drive path written with "/" (settings schema).
+  return `${settings.dataFolder.replace(/\/+$/, '')}/compose`
 }
 
 /** The reverse-proxy network the guide's Traefik already uses; created when missing, never removed. */
@@ -86,30 +96,26 @@ const DOCKER_SOCKET = '/var/run/docker.sock'
 const DB_USER = 'authentik'
 const DB_NAME = 'authentik'
 
-/** Compose's engine name for a project's implicit network. */
-export function projectNetworkName(project: string): string {
-  return `${project}_default`
-}
+// Compose's engine name for a project's implicit network: one definition, in docker/compose.
+export { projectNetworkName }
 
 const seconds = (n: number) => n * 1000
 
-/** Upstream healthchecks (9.1): interval 30s, retries 5, start period 20s. */
-const postgresHealthcheck: HealthcheckSpec = {
-  // `$POSTGRES_DB` is expanded by the shell inside the container, not by us or compose.
-  test: ['CMD-SHELL', 'pg_isready -d $POSTGRES_DB -U $POSTGRES_USER'],
+/** Upstream healthchecks (9.1): interval 30s, retries 5, start period 20s; test and timeout vary. */
+const upstreamHealthcheck = (test: readonly string[], timeoutSec: number): HealthcheckSpec => ({
+  test,
   intervalMs: seconds(30),
-  timeoutMs: seconds(5),
+  timeoutMs: seconds(timeoutSec),
   retries: 5,
   startPeriodMs: seconds(20),
-}
+})
 
-const redisHealthcheck: HealthcheckSpec = {
-  test: ['CMD-SHELL', 'redis-cli ping | grep PONG'],
-  intervalMs: seconds(30),
-  timeoutMs: seconds(3),
-  retries: 5,
-  startPeriodMs: seconds(20),
-}
+// `$POSTGRES_DB` is expanded by the shell inside the container, not by us or compose.
+const postgresHealthcheck = upstreamHealthcheck(
+  ['CMD-SHELL', 'pg_isready -d $POSTGRES_DB -U $POSTGRES_USER'],
+  5,
+)
+const redisHealthcheck = upstreamHealthcheck(['CMD-SHELL', 'redis-cli ping | grep PONG'], 3)
 
 function requireSecrets(secrets: StackSecrets): void {
   const required = [
@@ -132,6 +138,123 @@ function requireSecrets(secrets: StackSecrets): void {
   }
 }
 
+type Network = ServiceSpec['networks'][number]
+
+function postgresqlService(
+  settings: Settings,
+  secrets: StackSecrets,
+  network: Network,
+): ServiceSpec {
+  const override = settings.imageOverrides?.postgresql
+  return {
+    name: 'postgresql',
+    image: override ?? defaultImages.postgresql,
+    environment: {
+      POSTGRES_PASSWORD: secrets.postgresPassword,
+      POSTGRES_USER: DB_USER,
+      POSTGRES_DB: DB_NAME,
+      // Only PostgreSQL gets the admin's zone (its log times). Authentik's containers must stay on
+      // UTC: its docs warn that changing their zone breaks OAuth and SAML (goauthentik #3005).
+      TZ: settings.timezone,
+    },
+    secretEnv: ['POSTGRES_PASSWORD'],
+    mounts: [{ type: 'volume', source: 'database', target: '/var/lib/postgresql/data' }],
+    ports: [],
+    // An override brings its own HEALTHCHECK (see SettingsSchema.imageOverrides).
+    ...(override ? {} : { healthcheck: postgresHealthcheck }),
+    dependsOn: [],
+    labels: {},
+    networks: [network],
+    restart: 'unless-stopped',
+  }
+}
+
+function redisService(settings: Settings, network: Network): ServiceSpec {
+  const override = settings.imageOverrides?.redis
+  return {
+    name: 'redis',
+    image: override ?? defaultImages.redis,
+    command: ['--save', '60', '1', '--loglevel', 'warning'],
+    environment: {},
+    secretEnv: [],
+    mounts: [{ type: 'volume', source: 'redis', target: '/data' }],
+    ports: [],
+    ...(override ? {} : { healthcheck: redisHealthcheck }),
+    dependsOn: [],
+    labels: {},
+    networks: [network],
+    restart: 'unless-stopped',
+  }
+}
+
+/** Server and worker: one image, one environment, the upstream mounts of this version. */
+function authentikServices(
+  settings: Settings,
+  secrets: StackSecrets,
+  facts: VersionFacts,
+  options: BuildOptions,
+  network: Network,
+): [ServiceSpec, ServiceSpec] {
+  const { environment, secretEnv } = authentikEnvironment(settings, secrets, facts)
+  const image =
+    settings.imageOverrides?.authentik ?? defaultImages.authentik(settings.authentikVersion)
+  const traefikNetwork = options.traefikNetwork ?? TRAEFIK_NETWORK
+  const hostPath = (folder: string) => `${settings.dataFolder}/${folder}`
+  const dependsOn = facts.redis ? ['postgresql', 'redis'] : ['postgresql']
+  const dataMount: Mount = {
+    type: 'bind',
+    source: hostPath(facts.dataMount.folder),
+    target: facts.dataMount.target,
+  }
+  const templates: Mount = {
+    type: 'bind',
+    source: hostPath('custom-templates'),
+    target: '/templates',
+  }
+  const common = {
+    image,
+    environment: { ...environment },
+    secretEnv: [...secretEnv],
+    dependsOn,
+    ...(facts.shmSizeBytes === undefined ? {} : { shmSizeBytes: facts.shmSizeBytes }),
+    restart: 'unless-stopped' as const,
+  }
+  const server: ServiceSpec = {
+    ...common,
+    name: 'server',
+    command: ['server'],
+    mounts: [dataMount, templates],
+    // Upstream publishes 9000/9443 on every interface; behind Traefik nothing needs publishing,
+    // and the optional setup port stays on loopback so it never bypasses Traefik from the LAN.
+    ports: settings.publishSetupPort
+      ? [{ container: AUTHENTIK_PORT, host: AUTHENTIK_PORT, hostIp: '127.0.0.1' }]
+      : [],
+    labels: traefikLabels(
+      settings.baseDomain,
+      options.traefikEntrypoint ?? 'websecure',
+      traefikNetwork,
+    ),
+    networks: [network, { name: traefikNetwork, aliases: [SERVER_ALIAS] }],
+  }
+  const worker: ServiceSpec = {
+    ...common,
+    name: 'worker',
+    command: ['worker'],
+    // Root so it can fix the ownership of the mounted folders (UID 1000) and use the socket.
+    user: 'root',
+    mounts: [
+      { type: 'bind', source: DOCKER_SOCKET, target: DOCKER_SOCKET },
+      dataMount,
+      { type: 'bind', source: hostPath('certs'), target: '/certs' },
+      templates,
+    ],
+    ports: [],
+    labels: {},
+    networks: [network],
+  }
+  return [server, worker]
+}
+
 /**
  * The whole stack for one settings + secrets pair. Deterministic (same input, same spec, same
  * order), so config hashes only change when something the containers see changes.
@@ -145,114 +268,14 @@ export function buildStack(
   const facts = catalogue[settings.authentikVersion]
   const project = settings.project
   const projectNetwork = { name: projectNetworkName(project), aliases: [] as string[] }
-  const traefikNetwork = options.traefikNetwork ?? TRAEFIK_NETWORK
-  const hostPath = (folder: string) => `${settings.dataFolder}/${folder}`
-  const overrides = settings.imageOverrides ?? {}
-
-  const postgresql: ServiceSpec = {
-    name: 'postgresql',
-    image: overrides.postgresql ?? defaultImages.postgresql,
-    environment: {
-      POSTGRES_PASSWORD: secrets.postgresPassword,
-      POSTGRES_USER: DB_USER,
-      POSTGRES_DB: DB_NAME,
-      // Only PostgreSQL gets the admin's zone (its log times). Authentik's containers must stay on
-      // UTC: its docs warn that changing their zone breaks OAuth and SAML (goauthentik #3005).
-      TZ: settings.timezone,
-    },
-    secretEnv: ['POSTGRES_PASSWORD'],
-    mounts: [{ type: 'volume', source: 'database', target: '/var/lib/postgresql/data' }],
-    ports: [],
-    // An override brings its own HEALTHCHECK (see SettingsSchema.imageOverrides).
-    ...(overrides.postgresql ? {} : { healthcheck: postgresHealthcheck }),
-    dependsOn: [],
-    labels: {},
-    networks: [projectNetwork],
-    restart: 'unless-stopped',
-  }
-
-  const redis: ServiceSpec | null = facts.redis
-    ? {
-        name: 'redis',
-        image: overrides.redis ?? defaultImages.redis,
-        command: ['--save', '60', '1', '--loglevel', 'warning'],
-        environment: {},
-        secretEnv: [],
-        mounts: [{ type: 'volume', source: 'redis', target: '/data' }],
-        ports: [],
-        ...(overrides.redis ? {} : { healthcheck: redisHealthcheck }),
-        dependsOn: [],
-        labels: {},
-        networks: [projectNetwork],
-        restart: 'unless-stopped',
-      }
-    : null
-
-  const { environment, secretEnv } = authentikEnvironment(settings, secrets, facts)
-  const authentikImage = overrides.authentik ?? defaultImages.authentik(settings.authentikVersion)
-  const dependsOn = redis ? ['postgresql', 'redis'] : ['postgresql']
-  const dataMount: Mount = {
-    type: 'bind',
-    source: hostPath(facts.dataMount.folder),
-    target: facts.dataMount.target,
-  }
-  const templates: Mount = {
-    type: 'bind',
-    source: hostPath('custom-templates'),
-    target: '/templates',
-  }
-  const shm = facts.shmSizeBytes === undefined ? {} : { shmSizeBytes: facts.shmSizeBytes }
-
-  const server: ServiceSpec = {
-    name: 'server',
-    image: authentikImage,
-    command: ['server'],
-    environment: { ...environment },
-    secretEnv: [...secretEnv],
-    mounts: [dataMount, templates],
-    // Upstream publishes 9000/9443 on every interface; behind Traefik nothing needs publishing,
-    // and the optional setup port stays on loopback so it never bypasses Traefik from the LAN.
-    ports: settings.publishSetupPort
-      ? [{ container: AUTHENTIK_PORT, host: AUTHENTIK_PORT, hostIp: '127.0.0.1' }]
-      : [],
-    dependsOn,
-    ...shm,
-    labels: traefikLabels(
-      settings.baseDomain,
-      options.traefikEntrypoint ?? 'websecure',
-      traefikNetwork,
-    ),
-    networks: [projectNetwork, { name: traefikNetwork, aliases: [SERVER_ALIAS] }],
-    restart: 'unless-stopped',
-  }
-
-  const worker: ServiceSpec = {
-    name: 'worker',
-    image: authentikImage,
-    command: ['worker'],
-    // Root so it can fix the ownership of the mounted folders (UID 1000) and use the socket.
-    user: 'root',
-    environment: { ...environment },
-    secretEnv: [...secretEnv],
-    mounts: [
-      { type: 'bind', source: DOCKER_SOCKET, target: DOCKER_SOCKET },
-      dataMount,
-      { type: 'bind', source: hostPath('certs'), target: '/certs' },
-      templates,
-    ],
-    ports: [],
-    dependsOn,
-    ...shm,
-    labels: {},
-    networks: [projectNetwork],
-    restart: 'unless-stopped',
-  }
-
+  const postgresql = postgresqlService(settings, secrets, projectNetwork)
+  const redis = facts.redis ? redisService(settings, projectNetwork) : null
+  const [server, worker] = authentikServices(settings, secrets, facts, options, projectNetwork)
   const services = redis ? [postgresql, redis, server, worker] : [postgresql, server, worker]
   return {
     project,
-    workingDir: options.workingDir ?? settings.dataFolder,
-    externalNetwork: traefikNetwork,
+    workingDir: options.workingDir ?? composeFolder(settings),
+    externalNetwork: options.traefikNetwork ?? TRAEFIK_NETWORK,
     volumes: redis ? ['database', 'redis'] : ['database'],
     services,
   }

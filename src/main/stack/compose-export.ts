@@ -3,7 +3,14 @@ import { join } from 'node:path'
 import { stringify } from 'yaml'
 import { GatehouseError } from '../../shared/errors'
 import { writeFileAtomic } from '../settings/atomic-write'
-import type { HealthcheckSpec, Mount, PortSpec, ServiceSpec, StackSpec } from './model'
+import {
+  unreadSecretVariables,
+  type HealthcheckSpec,
+  type Mount,
+  type PortSpec,
+  type ServiceSpec,
+  type StackSpec,
+} from '../docker/model'
 
 /**
  * The same stack as `docker-compose.yml` + `.env`, for admins who also use the CLI.
@@ -201,6 +208,14 @@ export function renderCompose(spec: StackSpec): RenderedCompose {
  * `.env` goes first so a YAML never exists without the variables it references.
  */
 export async function exportStack(spec: StackSpec, folder: string): Promise<ExportResult> {
+  // A stand-in for a secret not in the keychain must never reach a file compose would run.
+  const unread = [...new Set(spec.services.flatMap((s) => unreadSecretVariables(s.environment)))]
+  if (unread.length)
+    throw exportFailed(
+      `Nothing was exported: the secrets ${unread.sort().join(', ')} were not read from the keychain.`,
+      'Export again; the export generates missing secrets before it writes anything.',
+      { variables: unread },
+    )
   const rendered = renderCompose(spec)
   const composeFile = join(folder, COMPOSE_FILE_NAME)
   const envFile = join(folder, ENV_FILE_NAME)

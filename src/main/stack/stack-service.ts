@@ -1,36 +1,28 @@
-import { randomUUID } from 'node:crypto'
-import { access, constants, mkdir } from 'node:fs/promises'
-import { join } from 'node:path'
-import type {
-  LogLine,
-  SecretName,
-  StackOperation,
-  StackStatus,
-  StackStep,
-} from '../../shared/contract'
+import type { z } from 'zod'
+import type { contract, StackOperation, StackStatus } from '../../shared/contract'
 import { GatehouseError } from '../../shared/errors'
-import type { Settings } from '../../shared/settings'
 import type { EventBus } from '../core/event-bus'
 import { containerName } from '../docker/compose'
-import { createDockerEngine, type DockerEngine } from '../docker/engine'
 import { exec } from '../docker/exec'
 import * as lifecycle from '../docker/lifecycle'
-import { followLogs, tailLogs, type LogFollower } from '../docker/logs'
 import { removeVolumes } from '../docker/volumes'
 import type { SettingsStore } from '../settings/store'
-import { buildStack, type BuildOptions, type StackSecrets } from './catalogue'
+import type { BuildOptions } from './catalogue'
 import { exportStack } from './compose-export'
+import { createOperationRunner, type Emit } from './operation-runner'
 import { assertExportFolder } from './export-folder'
-import type { StackSpec } from './model'
-import { publicAuthentikUrl, setupUrl } from '../settings/addresses'
+import {
+  defaultExportFolder,
+  describeStack,
+  prepareDataFolder,
+  stackContext,
+  type StackContext,
+} from './stack-context'
+import { followLogsWhileWatched, followStackLogs, stackLogs } from './stack-logs'
+import type { SecretUse, StackSecretSource } from './stack-secrets'
 
-const NOT_GENERATED = 'not-generated-yet'
-
-/** The part of the keychain store the stack needs. */
-export interface StackSecretSource {
-  ensure(name: SecretName): Promise<string>
-  get(name: SecretName): Promise<string | null>
-}
+export type { StackSecretSource } from './stack-secrets'
+export { defaultExportFolder } from './stack-context'
 
 export interface StackServiceOptions {
   settings: SettingsStore
@@ -44,178 +36,76 @@ export interface StackServiceOptions {
   build?: BuildOptions
 }
 
-interface Context {
-  settings: Settings
-  engine: DockerEngine
-  spec: StackSpec
+type Stack = typeof contract.stack
+/** A contract method's parsed input and its output, as the service takes and returns them. */
+type In<K extends keyof Stack> = z.output<Stack[K]['input']>
+type Out<K extends keyof Stack> = Promise<z.output<Stack[K]['output']>>
+
+/** Which operations write the secrets (and therefore generate missing ones first). */
+const secretUse: Record<StackOperation, SecretUse> = {
+  up: 'generate',
+  restart: 'generate',
+  stop: 'none',
+  down: 'none',
+  remove: 'none',
 }
 
 /**
- * The R0 stack as one service: settings + keychain secrets → the version catalogue's StackSpec →
- * the Docker lifecycle. One operation at a time; every step is streamed on `stack.progress`.
+ * The R0 stack as one service, shaped like `contract.stack`: each method takes the parsed
+ * contract input and returns the contract output, so a host binds the object as it is. Settings +
+ * keychain secrets (each read once per operation) → the catalogue's StackSpec → the Docker
+ * lifecycle. One operation at a time; every step is streamed on `stack.progress`. Live logs run
+ * while someone listens to `stack.logs`; `dispose()` closes them.
  */
 export function createStackService(options: StackServiceOptions) {
-  let busy: StackOperation | null = null
+  const context = (use: SecretUse) => stackContext(options, use)
+  const health = options.healthTimeoutMs ? { healthTimeoutMs: options.healthTimeoutMs } : {}
 
-  async function loadSettings(): Promise<Settings> {
-    const settings = await options.settings.load()
-    if (!settings)
-      throw new GatehouseError({
-        code: 'STACK_NOT_CONFIGURED',
-        message: 'The stack has no settings yet.',
-        hint: 'Fill in the first-run form in Settings (base domain, admin e-mail, SMTP), then start again.',
-      })
-    return settings
-  }
-
-  function engineFor(settings: Settings): DockerEngine {
-    return createDockerEngine({ endpoint: settings.docker.endpoint ?? options.dockerEndpoint })
-  }
-
-  /**
-   * Secrets are generated on the first Start and then always read back from the keychain. Reads
-   * that only look (status, logs, export) never generate: a secret that does not exist yet gets a
-   * placeholder, which can only make the status say "changed", never reach a container.
-   */
-  async function stackSecrets(generate: boolean): Promise<StackSecrets> {
-    const read = (name: SecretName) =>
-      generate
-        ? options.secrets.ensure(name)
-        : options.secrets.get(name).then((v) => v ?? NOT_GENERATED)
-    const smtpPassword = await options.secrets.get('smtpPassword')
-    return {
-      postgresPassword: await read('postgresPassword'),
-      authentikSecretKey: await read('authentikSecretKey'),
-      bootstrapPassword: await read('bootstrapPassword'),
-      bootstrapToken: await read('bootstrapToken'),
-      ...(smtpPassword ? { smtpPassword } : {}),
-    }
-  }
-
-  /** Only operations that create containers (up, restart) generate missing secrets. */
-  async function context(generate = false): Promise<Context> {
-    const settings = await loadSettings()
-    const engine = engineFor(settings)
-    const spec = buildStack(settings, await stackSecrets(generate), options.build)
-    return { settings, engine, spec }
-  }
-
-  /**
-   * Bind-mount folders must exist and be writable before any container is created; otherwise
-   * Docker would create them as root-owned empty folders and Authentik would fail much later.
-   * Only checkable when the engine runs on this machine.
-   */
-  async function prepareDataFolder(ctx: Context) {
-    if (ctx.engine.endpoint.kind === 'tcp') return
-    const folders = new Set<string>()
-    for (const service of ctx.spec.services)
-      for (const mount of service.mounts)
-        if (mount.type === 'bind' && mount.source.startsWith(ctx.settings.dataFolder))
-          folders.add(mount.source)
-    try {
-      await mkdir(ctx.settings.dataFolder, { recursive: true })
-      await access(ctx.settings.dataFolder, constants.W_OK)
-      for (const folder of folders) await mkdir(folder, { recursive: true })
-    } catch (error) {
-      throw new GatehouseError({
-        code: 'DATA_FOLDER_NOT_WRITABLE',
-        message: `Gatehouse cannot create or write the data folder ${ctx.settings.dataFolder} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`,
-        hint: 'Choose a folder you own in Settings, or fix its permissions (e.g. `sudo chown -R $USER <folder>`). No container was created.',
-        details: { folder: ctx.settings.dataFolder },
-      })
-    }
-  }
-
-  async function describe(ctx: Context): Promise<StackStatus> {
-    const services = await lifecycle.status(ctx.engine, ctx.spec)
-    return {
-      configured: true,
-      project: ctx.spec.project,
-      authentikVersion: ctx.settings.authentikVersion,
-      authentikUrl: publicAuthentikUrl(ctx.settings),
-      setupUrl: setupUrl(ctx.settings),
-      services: [...services],
-    }
-  }
-
-  /** Runs one operation at a time and streams started → steps → finished/failed. */
-  async function run<T>(
+  const runner = createOperationRunner(options.bus)
+  const run = <T>(
     operation: StackOperation,
-    work: (ctx: Context, emit: (event: StackStep) => void) => Promise<T>,
-  ): Promise<T> {
-    if (busy)
-      throw new GatehouseError({
-        code: 'STACK_BUSY',
-        message: `The stack is busy (${busy} is running).`,
-        hint: 'Wait until it finishes; its progress is shown on the Dashboard.',
-      })
-    busy = operation
-    const runId = randomUUID()
-    const emit = (event: StackStep) =>
-      options.bus.emit('stack.progress', { operation, runId, event })
-    try {
-      emit({ step: 'started' })
-      const result = await work(await context(operation === 'up' || operation === 'restart'), emit)
-      emit({ step: 'finished' })
-      return result
-    } catch (error) {
-      const data =
-        error instanceof GatehouseError
-          ? error.toData()
-          : {
-              code: 'INTERNAL' as const,
-              message: `${operation} failed unexpectedly.`,
-              hint: 'See the log file.',
-            }
-      emit({ step: 'failed', error: data })
-      throw error
-    } finally {
-      busy = null
-    }
-  }
+    work: (ctx: StackContext, emit: Emit) => Promise<T>,
+  ): Promise<T> => runner(operation, () => context(secretUse[operation]), work)
+
+  const followAll = async () => followStackLogs(await context('none'), options.bus)
+  const stopFollowing = followLogsWhileWatched(options.bus, followAll)
 
   return {
-    async status(): Promise<StackStatus> {
+    async status(_input: In<'status'> = {}): Out<'status'> {
       const settings = await options.settings.load()
       if (!settings) return { configured: false }
-      return describe(await context())
+      return describeStack(await stackContext(options, 'look', settings))
     },
 
-    up: () =>
+    up: (_input: In<'up'> = {}): Out<'up'> =>
       run('up', async (ctx, emit) => {
         await prepareDataFolder(ctx)
         // An upgrade can drop a service (Redis after 2025.10): remove its container first.
         await lifecycle.removeOrphans(ctx.engine, ctx.spec, { onProgress: emit })
-        await lifecycle.up(ctx.engine, ctx.spec, {
-          onProgress: emit,
-          ...(options.healthTimeoutMs ? { healthTimeoutMs: options.healthTimeoutMs } : {}),
-        })
-        return describe(ctx)
+        await lifecycle.up(ctx.engine, ctx.spec, { onProgress: emit, ...health })
+        return describeStack(ctx)
       }),
 
-    stop: () =>
+    stop: (_input: In<'stop'> = {}): Out<'stop'> =>
       run('stop', async (ctx, emit) => {
         await lifecycle.stop(ctx.engine, ctx.spec, { onProgress: emit })
-        return describe(ctx)
+        return statusAfter(ctx)
       }),
 
-    restart: () =>
+    restart: (_input: In<'restart'> = {}): Out<'restart'> =>
       run('restart', async (ctx, emit) => {
-        await lifecycle.restart(ctx.engine, ctx.spec, {
-          onProgress: emit,
-          ...(options.healthTimeoutMs ? { healthTimeoutMs: options.healthTimeoutMs } : {}),
-        })
-        return describe(ctx)
+        await lifecycle.restart(ctx.engine, ctx.spec, { onProgress: emit, ...health })
+        return describeStack(ctx)
       }),
 
-    down: () =>
+    down: (_input: In<'down'> = {}): Out<'down'> =>
       run('down', async (ctx, emit) => {
         const result = await lifecycle.down(ctx.engine, ctx.spec, { onProgress: emit })
         return { removed: [...result.removed] }
       }),
 
     /** Destroys the database: only when the admin typed the project name. */
-    removeVolumes: (confirm: string) =>
+    removeVolumes: ({ confirm }: In<'removeVolumes'>): Out<'removeVolumes'> =>
       run('remove', async (ctx, emit) => {
         if (confirm !== ctx.spec.project)
           throw new GatehouseError({
@@ -231,73 +121,15 @@ export function createStackService(options: StackServiceOptions) {
         }
       }),
 
-    async logs(service: string | undefined, tail: number): Promise<{ lines: LogLine[] }> {
-      const ctx = await context()
-      const names = service ? [requireService(ctx, service)] : ctx.spec.services.map((s) => s.name)
-      const lines: LogLine[] = []
-      const existing = new Set(
-        (await lifecycle.status(ctx.engine, ctx.spec))
-          .filter((s) => s.exists)
-          .map((s) => s.service),
-      )
-      for (const name of names) {
-        if (!existing.has(name)) continue
-        for (const line of await tailLogs(ctx.engine, containerName(ctx.spec.project, name), {
-          tail,
-          timestamps: true,
-        }))
-          lines.push({ service: name, ...line })
-      }
-      // Interleave services by time, as `docker-compose logs` does.
-      lines.sort((a, b) => (a.time ?? '').localeCompare(b.time ?? ''))
-      return { lines }
+    async logs({ service, tail }: In<'logs'>): Out<'logs'> {
+      return stackLogs(await context('none'), service, tail)
     },
 
-    /**
-     * Follows every service while anyone listens to `stack.logs`. A container's log stream ends
-     * when it stops (Stop, Restart, a recreate), so each service re-attaches from where it left
-     * off until the last listener leaves.
-     */
-    async followAll(): Promise<() => Promise<void>> {
-      const ctx = await context()
-      let active = true
-      let wake: () => void = () => undefined
-      const current = new Set<LogFollower>()
-      const loops = ctx.spec.services.map(async (service) => {
-        const container = containerName(ctx.spec.project, service.name)
-        let since = Math.floor(Date.now() / 1000)
-        while (active) {
-          try {
-            const follower = await followLogs(ctx.engine, container, {
-              tail: 'all',
-              since,
-              timestamps: true,
-              onLines: (lines) =>
-                options.bus.emit('stack.logs', {
-                  lines: lines.map((l) => ({ service: service.name, ...l })),
-                }),
-            })
-            current.add(follower)
-            await follower.done
-            current.delete(follower)
-            // Resume one second later than the stream ended: the engine's `since` is in seconds.
-            since = Math.floor(Date.now() / 1000)
-          } catch {
-            // No container yet (before the first Start) or the engine is away: try again shortly.
-          }
-          if (active) await new Promise<void>((r) => ((wake = r), setTimeout(r, 1000)))
-        }
-      })
-      return async () => {
-        active = false
-        wake()
-        await Promise.all([...current].map((f) => f.close()))
-        await Promise.all(loops)
-      }
-    },
+    /** Follows every service onto `stack.logs` until the returned function is called. */
+    followAll,
 
-    async testEmail(to: string) {
-      const ctx = await context()
+    async testEmail({ to }: In<'testEmail'>): Out<'testEmail'> {
+      const ctx = await context('none')
       const worker = containerName(ctx.spec.project, 'worker')
       const status = (await lifecycle.status(ctx.engine, ctx.spec)).find(
         (s) => s.service === 'worker',
@@ -316,29 +148,29 @@ export function createStackService(options: StackServiceOptions) {
       return { ok: result.exitCode === 0, exitCode: result.exitCode, output }
     },
 
-    async export(chosen: string | undefined) {
+    /**
+     * Writes what Start would run. Missing secrets are generated first, as Start does: an export
+     * holds the values the stack will use, never a stand-in (compose-export refuses one).
+     */
+    async export({ folder: chosen }: In<'export'> = {}): Out<'export'> {
       if (chosen !== undefined) assertExportFolder(chosen)
-      const ctx = await context()
+      const ctx = await context('generate')
       const folder = chosen ?? defaultExportFolder(ctx.settings)
       const result = await exportStack({ ...ctx.spec, workingDir: folder }, folder)
       return { composeFile: result.composeFile, envFile: result.envFile, warning: result.warning }
     },
+
+    /** Closes the live log streams (hosts call it when they shut down). */
+    dispose: (): Promise<void> => stopFollowing(),
   }
 
-  function requireService(ctx: Context, service: string): string {
-    if (!ctx.spec.services.some((s) => s.name === service))
-      throw new GatehouseError({
-        code: 'VALIDATION_FAILED',
-        message: `The stack has no service "${service}".`,
-        hint: `Choose one of ${ctx.spec.services.map((s) => s.name).join(', ')}.`,
-      })
-    return service
+  /**
+   * Status after Stop. Stop reads no secret, so its spec holds stand-ins; the status (which
+   * compares environments) reads them now, once.
+   */
+  async function statusAfter(ctx: StackContext): Promise<StackStatus> {
+    return describeStack(await stackContext(options, 'look', ctx.settings))
   }
 }
 
 export type StackService = ReturnType<typeof createStackService>
-
-/** Where the compose export goes when the admin does not choose: beside the data. */
-export function defaultExportFolder(settings: Settings): string {
-  return join(settings.dataFolder, 'compose')
-}

@@ -3,6 +3,23 @@ import { GatehouseErrorData } from '../errors'
 import { event, method } from './define'
 
 export const HealthState = z.enum(['healthy', 'unhealthy', 'starting', 'none'])
+export type HealthState = z.infer<typeof HealthState>
+
+/** What a Start/Stop did to one container. */
+export const ContainerAction = z.enum([
+  /** Running with the same configuration and image: left alone. */
+  'unchanged',
+  'created',
+  /** The configuration or image changed: the old container was replaced. */
+  'recreated',
+  /** Existed, was not running, started as it was. */
+  'started',
+  'stopped',
+  'removed',
+  /** Only its network attachments were repaired (reconnected with their aliases). */
+  'reconnected',
+])
+export type ContainerAction = z.infer<typeof ContainerAction>
 
 export const ServiceStatus = z.object({
   service: z.string(),
@@ -15,8 +32,13 @@ export const ServiceStatus = z.object({
   startedAt: z.string().nullable(),
   uptimeMs: z.number().nullable(),
   exitCode: z.number().nullable(),
-  /** false: the next Start recreates this service because its configuration changed. */
+  /** false: the next Start changes this service (recreates it, or repairs its networks). */
   upToDate: z.boolean(),
+  /**
+   * How the container as it is differs from the plan, in words ("server is not on the traefik
+   * network", "worker's environment differs: AUTHENTIK_…"); empty when it matches. Never values.
+   */
+  drift: z.array(z.string()).default([]),
 })
 export type ServiceStatus = z.infer<typeof ServiceStatus>
 
@@ -37,15 +59,27 @@ export type StackStatus = z.infer<typeof StackStatus>
 export const StackOperation = z.enum(['up', 'stop', 'restart', 'down', 'remove'])
 export type StackOperation = z.infer<typeof StackOperation>
 
+export const PullPhase = z.enum([
+  /** Found locally, nothing pulled. */
+  'present',
+  /** Talking to the registry, layer list not known yet. */
+  'resolving',
+  'downloading',
+  'extracting',
+  'complete',
+])
+export type PullPhase = z.infer<typeof PullPhase>
+
 export const PullProgress = z.object({
   image: z.string(),
-  phase: z.enum(['present', 'resolving', 'downloading', 'extracting', 'complete']),
+  phase: PullPhase,
   layersDone: z.number(),
   layersTotal: z.number(),
   bytesDone: z.number(),
   bytesTotal: z.number(),
   percent: z.number(),
 })
+export type PullProgress = z.infer<typeof PullProgress>
 
 /** One thing that happened during a stack operation, in step order. Names and states only. */
 export const StackStep = z.discriminatedUnion('step', [
@@ -68,17 +102,21 @@ export const StackStep = z.discriminatedUnion('step', [
     step: z.literal('containers'),
     service: z.string(),
     container: z.string(),
-    action: z.enum(['unchanged', 'created', 'recreated', 'started', 'stopped', 'removed']),
+    action: ContainerAction,
   }),
   z.object({
     step: z.literal('healthy'),
     service: z.string(),
-    health: z.enum(['healthy', 'unhealthy', 'starting', 'none', 'ready']),
+    /** "ready" once the service counts as up (healthy, or running without a healthcheck). */
+    health: z.union([HealthState, z.literal('ready')]),
   }),
   z.object({ step: z.literal('finished') }),
   z.object({ step: z.literal('failed'), error: GatehouseErrorData }),
 ])
 export type StackStep = z.infer<typeof StackStep>
+
+/** The steps the engine reports while it works (the service adds started/finished/failed). */
+export type StackProgress = Exclude<StackStep, { step: 'started' | 'finished' | 'failed' }>
 
 export const StackProgressEvent = z.object({
   operation: StackOperation,

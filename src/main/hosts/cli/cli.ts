@@ -206,6 +206,8 @@ export function formatProgress(payload: unknown): string {
         bytesDone: number
         bytesTotal: number
       }
+      // An image found locally was not pulled: "0.0/0.0 MB" would read as an empty download.
+      if (pr.phase === 'present') return `image ${String(e.image)}: already present`
       return `image ${String(e.image)}: ${pr.phase} ${Math.round(pr.percent)}% (${(pr.bytesDone / 1e6).toFixed(1)}/${(pr.bytesTotal / 1e6).toFixed(1)} MB)`
     }
     case 'containers':

@@ -70,3 +70,23 @@ export interface StackSpec {
   /** In dependency order is not required; the lifecycle orders by `dependsOn`. */
   readonly services: readonly ServiceSpec[]
 }
+
+/**
+ * Stands in for a secret the keychain does not hold yet, in a spec built only to look (status,
+ * logs) — Start and export generate the secrets first. It can be compared (a container holding a
+ * real value then "differs"), but it can never be written: creating a container or exporting a
+ * spec that holds one is refused (`assertNoUnreadSecret`). Not a usable value either: it starts
+ * with a NUL character, which no environment, file or shell can carry.
+ */
+const UNREAD_SECRET = '\u0000gatehouse:not-in-keychain:'
+
+export function unreadSecret(name: string): string {
+  return `${UNREAD_SECRET}${name}`
+}
+
+/** Names of the variables in `environment` that hold a stand-in instead of a secret. */
+export function unreadSecretVariables(environment: Readonly<Record<string, string>>): string[] {
+  return Object.keys(environment)
+    .filter((key) => environment[key]?.startsWith(UNREAD_SECRET))
+    .sort()
+}
