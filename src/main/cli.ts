@@ -1,7 +1,6 @@
 /** Entry of the `gatehouse` command (bin/gatehouse.mjs loads the built copy of this file). */
 import { createLocalBridge } from './core/local-bridge'
 import { runCli } from './hosts/cli/cli'
-import { serviceOptionsFromEnv } from './app/env-options'
 import { createServices } from './services'
 
 async function readStdin(): Promise<string> {
@@ -12,7 +11,6 @@ async function readStdin(): Promise<string> {
 
 const services = createServices({
   host: 'cli',
-  ...serviceOptionsFromEnv(process.env),
 })
 const bridge = createLocalBridge(services.dispatcher, services.bus, { host: 'cli' })
 const code = await runCli(process.argv.slice(2), bridge, {
@@ -21,5 +19,5 @@ const code = await runCli(process.argv.slice(2), bridge, {
   readStdin,
   interrupted: new Promise<void>((resolve) => process.once('SIGINT', () => resolve())),
 })
-services.dispose()
+await services.dispose()
 process.exitCode = code

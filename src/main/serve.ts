@@ -2,7 +2,6 @@
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startBrowserHost } from './hosts/browser/server'
-import { serviceOptionsFromEnv } from './app/env-options'
 import { createServices } from './services'
 
 function parsePort(argv: string[]): number {
@@ -20,7 +19,6 @@ function parsePort(argv: string[]): number {
 const here = dirname(fileURLToPath(import.meta.url))
 const services = createServices({
   host: 'browser',
-  ...serviceOptionsFromEnv(process.env),
   onInternalError: (method, error) =>
     process.stderr.write(`internal error in ${method}: ${String(error)}\n`),
 })
@@ -36,9 +34,15 @@ try {
       `  ${host.url}\n` +
       `From another computer: ssh -L ${host.port}:127.0.0.1:${host.port} <your-nas>, then open the same address.\n`,
   )
+  let stopping = false
   const stop = () => {
-    services.dispose()
-    void host.close().then(() => process.exit(0))
+    if (stopping) return
+    stopping = true
+    // Sockets first (no new calls), then the services (log streams, monitors), then exit.
+    void host
+      .close()
+      .then(() => services.dispose())
+      .finally(() => process.exit(0))
   }
   process.on('SIGINT', stop)
   process.on('SIGTERM', stop)

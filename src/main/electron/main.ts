@@ -72,6 +72,18 @@ void app.whenReady().then(() => {
 })
 
 app.on('window-all-closed', () => {
-  services?.dispose()
   if (process.platform !== 'darwin') app.quit()
+})
+
+// However the app quits (last window, Cmd-Q, the OS logging out), the services close first: log
+// streams, the status monitor and event subscriptions. Quitting waits for that, once.
+let disposed = false
+app.on('will-quit', (event) => {
+  if (disposed || !services) return
+  disposed = true
+  event.preventDefault()
+  void services
+    .dispose()
+    .catch(() => undefined)
+    .finally(() => app.quit())
 })
