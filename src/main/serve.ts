@@ -29,6 +29,8 @@ try {
     staticDir: join(here, '../renderer'),
     port: parsePort(process.argv.slice(2)),
   })
+  // The page's first calls should not wait for imports: load every domain now, in the background.
+  void services.dispatcher.preload()
   process.stdout.write(
     `Gatehouse is listening on 127.0.0.1 only. Open this address (the token changes at every start):\n` +
       `  ${host.url}\n` +

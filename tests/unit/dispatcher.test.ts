@@ -279,3 +279,20 @@ describe('event bus', () => {
     expect(seen).toHaveLength(1)
   })
 })
+
+describe('preload', () => {
+  test('loads every lazy domain once; a failing one is left for its first call', async () => {
+    const load = vi.fn(async () => ({ ping: async () => engine }))
+    const broken = vi.fn(async (): Promise<Handlers['app']> => {
+      throw new Error('cannot load')
+    })
+    const d = createDispatcher({ ...handlers(), docker: load, app: broken })
+    await d.preload()
+    await d.preload()
+    expect(load).toHaveBeenCalledTimes(1)
+    await expect(d.invoke('docker.ping', {}, ctx)).resolves.toEqual({ ok: true, value: engine })
+    expect(load).toHaveBeenCalledTimes(1)
+    await expect(d.invoke('app.info', {}, ctx)).resolves.toMatchObject({ ok: false })
+    expect(broken).toHaveBeenCalledTimes(3)
+  })
+})

@@ -88,6 +88,7 @@ vi.mock('../../src/main/services', () => ({
     dispose: async () => void recorded.disposed++,
     bus: { subscribe: () => () => {} },
     dispatcher: {
+      preload: async () => {},
       invoke: async (method: unknown, input: unknown, ctx: unknown) => {
         recorded.invoked.push({ method, input, ctx })
         return { ok: true, value: 'dispatched' }

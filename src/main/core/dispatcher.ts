@@ -35,6 +35,11 @@ export type LazyHandlers = { readonly [D in Domain]: DomainHandlers<D> | DomainL
 export interface Dispatcher {
   /** Untrusted entry point used by every host: the method name and input come off the wire. */
   invoke(method: unknown, input: unknown, ctx: CallContext): Promise<Envelope<unknown>>
+  /**
+   * Loads every domain not loaded yet (a host with a window does it once it is up, so the first
+   * click does not wait for an import). A domain that fails to load is left for its first call.
+   */
+  preload(): Promise<void>
 }
 
 export interface DispatcherOptions {
@@ -94,6 +99,13 @@ export function createDispatcher(
   }
 
   return {
+    async preload() {
+      await Promise.all(
+        Object.keys(contract).map(async (domain) => {
+          await Promise.resolve(domainTable(domain)).catch(() => undefined)
+        }),
+      )
+    },
     async invoke(method, input, ctx) {
       if (!isMethodName(method)) {
         const shown = typeof method === 'string' ? method.slice(0, 80) : typeof method

@@ -66,6 +66,8 @@ void app.whenReady().then(() => {
   services = createServices({ host: 'electron', dataDir: app.getPath('userData') })
   registerIpc(ipcMain, services, location)
   createWindow()
+  // While the window loads, load every domain so the first click does not wait for an import.
+  void services.dispatcher.preload()
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow()
   })
