@@ -22,6 +22,7 @@ import Docker from 'dockerode'
 import { chromium } from '@playwright/test'
 import { createKeychainStore, secretNames } from '../src/main/secrets/store'
 import { ensureFakeStackImage } from '../tests/support/fake-stack-image'
+import { sampleSettings } from '../tests/support/sample-settings'
 import {
   removeProjectResources,
   removeTestNetwork,
@@ -119,15 +120,10 @@ async function main() {
     throw new Error('build first: electron-vite build')
   const image = await ensureFakeStackImage(api)
   const project = testProject()
-  const settings = {
-    baseDomain: 'example.test',
-    adminEmail: 'admin@example.test',
-    smtp: { host: 'smtp.example.test', port: 587, from: 'a@example.test', tls: 'starttls' },
-    dataFolder: join(work, 'stack'),
-    timezone: 'UTC',
+  const settings = sampleSettings(join(work, 'stack'), {
     project,
     imageOverrides: { postgresql: image, authentik: image },
-  }
+  })
   const rows: [string, number][] = []
   try {
     runOnce('settings', 'save', '--json', JSON.stringify(settings))

@@ -6,8 +6,13 @@ import { createClient, type GatehouseClient } from '../../src/shared/client'
 import { GatehouseError } from '../../src/shared/errors'
 import { createLocalBridge } from '../../src/main/core/local-bridge'
 import { createMemoryStore } from '../../src/main/secrets/store'
-import { createServices, type Services } from '../../src/main/services'
+import { createServices } from '../../src/main/services'
 import { startFakeAuthentik, type FakeAuthentik, type FakeVersion } from '../fakes/authentik/server'
+import {
+  startGatehouseAgainstFake,
+  type GatehouseAgainstFake,
+} from '../support/gatehouse-against-fake'
+import { sampleSettings } from '../support/sample-settings'
 import { selfSignedCertificate, startTlsProxy } from '../support/tls-proxy'
 
 /**
@@ -18,34 +23,21 @@ describe.each<FakeVersion>(['2025.6.3', '2026.8.3'])(
   'Authentik %s through the contract',
   (version) => {
     const bootstrapToken = 'B'.repeat(60)
+    let gatehouse: GatehouseAgainstFake
     let fake: FakeAuthentik
-    let services: Services
     let client: GatehouseClient
-    const dataDir = mkdtempSync(join(tmpdir(), 'gh-ak-'))
     const secrets = createMemoryStore({ bootstrapToken })
 
     beforeAll(async () => {
-      fake = await startFakeAuthentik({
-        version,
-        bootstrapToken,
-        bootstrapPassword: 'P'.repeat(30),
-        slowStartMs: 600,
+      gatehouse = await startGatehouseAgainstFake({
+        fake: { version, bootstrapToken, bootstrapPassword: 'P'.repeat(30), slowStartMs: 600 },
+        secrets,
+        name: 'ak',
       })
-      services = createServices({ host: 'cli', dataDir, secretStore: secrets })
-      client = createClient(createLocalBridge(services.dispatcher, services.bus, { host: 'cli' }))
-      await client.settings.save({
-        baseDomain: 'example.test',
-        adminEmail: 'admin@example.test',
-        smtp: { host: 'smtp.example.test', port: 587, from: 'a@example.test', tls: 'starttls' },
-        dataFolder: join(dataDir, 'stack'),
-        timezone: 'UTC',
-        authentikUrl: fake.url,
-      })
+      ;({ fake, client } = gatehouse)
     })
     afterAll(async () => {
-      services.dispose()
-      await fake.close()
-      rmSync(dataDir, { recursive: true, force: true })
+      await gatehouse.close()
     })
 
     test('waitReady streams the phases until the bootstrap token is accepted', async () => {
@@ -116,14 +108,9 @@ describe('a self-signed Authentik certificate', () => {
       createLocalBridge(services.dispatcher, services.bus, { host: 'cli' }),
     )
     try {
-      await client.settings.save({
-        baseDomain: 'example.test',
-        adminEmail: 'admin@example.test',
-        smtp: { host: 'smtp.example.test', port: 587, from: 'a@example.test', tls: 'starttls' },
-        dataFolder: join(dataDir, 'stack'),
-        timezone: 'UTC',
-        authentikUrl: proxy.url,
-      })
+      await client.settings.save(
+        sampleSettings(join(dataDir, 'stack'), { authentikUrl: proxy.url }),
+      )
       const before = await client.authentik.status()
       expect(before).toMatchObject({ reachable: false, error: { code: 'AUTHENTIK_TLS_UNTRUSTED' } })
       const shown = await client.authentik.inspectCertificate()
