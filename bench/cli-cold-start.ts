@@ -11,6 +11,9 @@
  * - Browser host: `node out/main/serve.js` until it prints its URL, and until the page (Chromium)
  *   shows the sidebar — interactive.
  *
+ * BENCH_BASELINE=<another built checkout> adds the same CLI rows for that checkout's bin, run
+ * alternately in the same process (a before/after comparison on a busy machine).
+ *
  * Needs the Docker engine and a Secret Service (run it under scripts/with-keyring.sh).
  */
 import { spawn, spawnSync } from 'node:child_process'
@@ -60,7 +63,19 @@ function timeCommand(command: string, args: string[]): number {
   return median(times)
 }
 
-const gatehouse = (...args: string[]) => timeCommand(process.execPath, [bin, ...args])
+const baseline = process.env.BENCH_BASELINE
+/** This checkout's bin, and (with BENCH_BASELINE) the other checkout's, timed alternately. */
+function gatehouse(...args: string[]): [number, number | null] {
+  if (!baseline) return [timeCommand(process.execPath, [bin, ...args]), null]
+  const other = join(baseline, 'bin', 'gatehouse.mjs')
+  const mine: number[] = []
+  const theirs: number[] = []
+  for (let round = 0; round < 3; round++) {
+    mine.push(timeCommand(process.execPath, [bin, ...args]))
+    theirs.push(timeCommand(process.execPath, [other, ...args]))
+  }
+  return [median(mine), median(theirs)]
+}
 
 function runOnce(...args: string[]): void {
   const run = spawnSync(process.execPath, [bin, ...args], { env, encoding: 'utf8' })
@@ -68,7 +83,9 @@ function runOnce(...args: string[]): void {
 }
 
 /** Time until serve.js prints its URL, then until the page shows the sidebar. */
-async function browserHostColdStart(): Promise<{ url: number; interactive: number }> {
+async function browserHostColdStart(
+  checkout = root,
+): Promise<{ url: number; interactive: number }> {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium' })
   const urls: number[] = []
   const interactive: number[] = []
@@ -77,7 +94,7 @@ async function browserHostColdStart(): Promise<{ url: number; interactive: numbe
       const context = await browser.newContext()
       const page = await context.newPage()
       const start = now()
-      const child = spawn(process.execPath, [join(root, 'out/main/serve.js')], {
+      const child = spawn(process.execPath, [join(checkout, 'out/main/serve.js')], {
         env,
         stdio: ['ignore', 'pipe', 'pipe'],
       })
@@ -124,27 +141,46 @@ async function main() {
     project,
     imageOverrides: { postgresql: image, authentik: image },
   })
-  const rows: [string, number][] = []
+  const rows: [string, number, (number | null)?][] = []
+  const row = (name: string, [mine, theirs]: [number, number | null]) =>
+    rows.push([name, mine, theirs])
   try {
     runOnce('settings', 'save', '--json', JSON.stringify(settings))
+    // BENCH_ONLY=serve: the browser host rows alone.
+    const cli = process.env.BENCH_ONLY !== 'serve'
     const nodeFloor = timeCommand(process.execPath, ['-e', '0'])
     const dockerFloor = timeCommand('docker', ['version'])
     rows.push(['node -e 0', nodeFloor], ['docker version', dockerFloor])
-    rows.push(['gatehouse --help', gatehouse('--help')])
-    rows.push(['gatehouse docker ping', gatehouse('docker', 'ping')])
-    rows.push(['gatehouse settings get', gatehouse('settings', 'get')])
-    rows.push(['gatehouse secrets status', gatehouse('secrets', 'status')])
-    rows.push(['gatehouse stack status', gatehouse('stack', 'status')])
-    runOnce('stack', 'up')
-    rows.push(['gatehouse stack up (no-op)', gatehouse('stack', 'up')])
-    runOnce('stack', 'down')
-    const host = await browserHostColdStart()
-    rows.push(['serve: URL printed', host.url], ['serve: interactive', host.interactive])
+    if (cli) {
+      row('gatehouse --help', gatehouse('--help'))
+      row('gatehouse docker ping', gatehouse('docker', 'ping'))
+      row('gatehouse settings get', gatehouse('settings', 'get'))
+      row('gatehouse secrets status', gatehouse('secrets', 'status'))
+      row('gatehouse stack status', gatehouse('stack', 'status'))
+      runOnce('stack', 'up')
+      row('gatehouse stack up (no-op)', gatehouse('stack', 'up'))
+      runOnce('stack', 'down')
+    }
+    const hosts: { url: number; interactive: number }[] = []
+    const before: { url: number; interactive: number }[] = []
+    for (let round = 0; round < (baseline ? 3 : 1); round++) {
+      hosts.push(await browserHostColdStart())
+      if (baseline) before.push(await browserHostColdStart(baseline))
+    }
+    const pick = (xs: typeof hosts, key: 'url' | 'interactive') =>
+      xs.length ? median(xs.map((x) => x[key])) : null
+    rows.push(
+      ['serve: URL printed', pick(hosts, 'url')!, pick(before, 'url')],
+      ['serve: interactive', pick(hosts, 'interactive')!, pick(before, 'interactive')],
+    )
 
     console.log(`Cold start of the built app, medians of ${RUNS} fresh processes:`)
-    for (const [name, took] of rows)
+    for (const [name, took, before] of rows)
       console.log(
-        `${name.padEnd(28)} ${took.toFixed(0).padStart(6)} ms   ×node ${(took / nodeFloor).toFixed(2).padStart(5)}   ×docker ${(took / dockerFloor).toFixed(2).padStart(5)}`,
+        `${name.padEnd(28)} ${took.toFixed(0).padStart(6)} ms   ×node ${(took / nodeFloor).toFixed(2).padStart(5)}   ×docker ${(took / dockerFloor).toFixed(2).padStart(5)}` +
+          (before
+            ? `   baseline ${before.toFixed(0).padStart(6)} ms (×${(took / before).toFixed(2)})`
+            : ''),
       )
   } finally {
     await removeProjectResources(api, project)

@@ -1,6 +1,8 @@
 /** Entry of `npm run serve`: the browser host on 127.0.0.1 for a headless NAS or for tests. */
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { Domain } from '../shared/contract'
+import type { Dispatcher } from './core/dispatcher'
 import { startBrowserHost } from './hosts/browser/server'
 import { createServices } from './services'
 
@@ -16,6 +18,38 @@ function parsePort(argv: string[]): number {
   return port
 }
 
+/** What the first screen (the Dashboard and its status strip) asks for as soon as it opens. */
+const FIRST_SCREEN: readonly Domain[] = [
+  'docker',
+  'secrets',
+  'stack',
+  'authentik',
+  'recipes',
+  'traefik',
+]
+
+/**
+ * The domains the first screen does not need are loaded once the page has made its first call:
+ * loading them at start would compete with serving the page and its first answers, and later
+ * clicks should not wait for an import.
+ */
+function preloadAfterFirstCall(dispatcher: Dispatcher): Dispatcher {
+  let started = false
+  return {
+    preload: (domains) => dispatcher.preload(domains),
+    async invoke(method, input, ctx) {
+      try {
+        return await dispatcher.invoke(method, input, ctx)
+      } finally {
+        if (!started) {
+          started = true
+          setImmediate(() => void dispatcher.preload())
+        }
+      }
+    },
+  }
+}
+
 const here = dirname(fileURLToPath(import.meta.url))
 const services = createServices({
   host: 'browser',
@@ -24,13 +58,13 @@ const services = createServices({
 })
 try {
   const host = await startBrowserHost({
-    dispatcher: services.dispatcher,
+    dispatcher: preloadAfterFirstCall(services.dispatcher),
     bus: services.bus,
     staticDir: join(here, '../renderer'),
     port: parsePort(process.argv.slice(2)),
   })
-  // The page's first calls should not wait for imports: load every domain now, in the background.
-  void services.dispatcher.preload()
+  // Loaded while the browser fetches the page, so its first calls do not wait for imports.
+  void services.dispatcher.preload(FIRST_SCREEN)
   process.stdout.write(
     `Gatehouse is listening on 127.0.0.1 only. Open this address (the token changes at every start):\n` +
       `  ${host.url}\n` +

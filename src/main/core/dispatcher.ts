@@ -39,7 +39,7 @@ export interface Dispatcher {
    * Loads every domain not loaded yet (a host with a window does it once it is up, so the first
    * click does not wait for an import). A domain that fails to load is left for its first call.
    */
-  preload(): Promise<void>
+  preload(domains?: readonly Domain[]): Promise<void>
 }
 
 export interface DispatcherOptions {
@@ -99,9 +99,9 @@ export function createDispatcher(
   }
 
   return {
-    async preload() {
+    async preload(domains = Object.keys(contract) as Domain[]) {
       await Promise.all(
-        Object.keys(contract).map(async (domain) => {
+        domains.map(async (domain) => {
           await Promise.resolve(domainTable(domain)).catch(() => undefined)
         }),
       )
