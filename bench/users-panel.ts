@@ -21,6 +21,7 @@ import { createMemoryStore } from '../src/main/secrets/store'
 import { createServices } from '../src/main/services'
 import { createClient } from '../src/shared/client'
 import { startFakeAuthentik } from '../tests/fakes/authentik/server'
+import { sampleSettings } from '../tests/support/sample-settings'
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3)
 const USERS = 10_000
@@ -65,14 +66,7 @@ async function main() {
   })
   await createClient(
     createLocalBridge(services.dispatcher, services.bus, { host: 'cli' }),
-  ).settings.save({
-    baseDomain: 'example.test',
-    adminEmail: 'admin@example.test',
-    smtp: { host: 'smtp.example.test', port: 587, from: 'a@example.test', tls: 'starttls' },
-    dataFolder: join(dataDir, 'stack'),
-    timezone: 'UTC',
-    authentikUrl: fake.url,
-  })
+  ).settings.save(sampleSettings(join(dataDir, 'stack'), { authentikUrl: fake.url }))
   const host = await startBrowserHost({
     dispatcher: services.dispatcher,
     bus: services.bus,

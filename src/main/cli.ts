@@ -1,7 +1,6 @@
 /** Entry of the `gatehouse` command (bin/gatehouse.mjs loads the built copy of this file). */
 import { createLocalBridge } from './core/local-bridge'
 import { runCli } from './hosts/cli/cli'
-import { serviceOptionsFromEnv } from './app/env-options'
 import { createServices } from './services'
 import { secretsForCli } from './secrets/choose-store'
 
@@ -20,7 +19,6 @@ if (secretSetup.exitCode !== undefined) process.exit(secretSetup.exitCode)
 
 const services = createServices({
   host: 'cli',
-  ...serviceOptionsFromEnv(process.env),
   ...secretSetup.options,
 })
 const bridge = createLocalBridge(services.dispatcher, services.bus, { host: 'cli' })
@@ -30,5 +28,5 @@ const code = await runCli(secretSetup.argv, bridge, {
   readStdin,
   interrupted: new Promise<void>((resolve) => process.once('SIGINT', () => resolve())),
 })
-services.dispose()
+await services.dispose()
 process.exitCode = code

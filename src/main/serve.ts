@@ -1,8 +1,9 @@
 /** Entry of `npm run serve`: the browser host on 127.0.0.1 for a headless NAS or for tests. */
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { Domain } from '../shared/contract'
+import type { Dispatcher } from './core/dispatcher'
 import { startBrowserHost } from './hosts/browser/server'
-import { serviceOptionsFromEnv } from './app/env-options'
 import { createServices } from './services'
 import { secretsForServe } from './secrets/choose-store'
 
@@ -18,6 +19,38 @@ function parsePort(argv: string[]): number {
   return port
 }
 
+/** What the first screen (the Dashboard and its status strip) asks for as soon as it opens. */
+const FIRST_SCREEN: readonly Domain[] = [
+  'docker',
+  'secrets',
+  'stack',
+  'authentik',
+  'recipes',
+  'traefik',
+]
+
+/**
+ * The domains the first screen does not need are loaded once the page has made its first call:
+ * loading them at start would compete with serving the page and its first answers, and later
+ * clicks should not wait for an import.
+ */
+function preloadAfterFirstCall(dispatcher: Dispatcher): Dispatcher {
+  let started = false
+  return {
+    preload: (domains) => dispatcher.preload(domains),
+    async invoke(method, input, ctx) {
+      try {
+        return await dispatcher.invoke(method, input, ctx)
+      } finally {
+        if (!started) {
+          started = true
+          setImmediate(() => void dispatcher.preload())
+        }
+      }
+    },
+  }
+}
+
 const here = dirname(fileURLToPath(import.meta.url))
 // The secret store (#21): a vault is unlocked here, once, before the host listens.
 const secretSetup = await secretsForServe(process.argv.slice(2), {
@@ -27,26 +60,33 @@ const secretSetup = await secretsForServe(process.argv.slice(2), {
 if (secretSetup.exitCode !== undefined) process.exit(secretSetup.exitCode)
 const services = createServices({
   host: 'browser',
-  ...serviceOptionsFromEnv(process.env),
   ...secretSetup.options,
   onInternalError: (method, error) =>
     process.stderr.write(`internal error in ${method}: ${String(error)}\n`),
 })
 try {
   const host = await startBrowserHost({
-    dispatcher: services.dispatcher,
+    dispatcher: preloadAfterFirstCall(services.dispatcher),
     bus: services.bus,
     staticDir: join(here, '../renderer'),
     port: parsePort(secretSetup.argv),
   })
+  // Loaded while the browser fetches the page, so its first calls do not wait for imports.
+  void services.dispatcher.preload(FIRST_SCREEN)
   process.stdout.write(
     `Gatehouse is listening on 127.0.0.1 only. Open this address (the token changes at every start):\n` +
       `  ${host.url}\n` +
       `From another computer: ssh -L ${host.port}:127.0.0.1:${host.port} <your-nas>, then open the same address.\n`,
   )
+  let stopping = false
   const stop = () => {
-    services.dispose()
-    void host.close().then(() => process.exit(0))
+    if (stopping) return
+    stopping = true
+    // Sockets first (no new calls), then the services (log streams, monitors), then exit.
+    void host
+      .close()
+      .then(() => services.dispose())
+      .finally(() => process.exit(0))
   }
   process.on('SIGINT', stop)
   process.on('SIGTERM', stop)

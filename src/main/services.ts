@@ -1,26 +1,26 @@
+/**
+ * The composition root: the only module that knows which service implements which part of the
+ * contract, and the only one that reads Gatehouse's environment options. Hosts (Electron, the
+ * browser host, the CLI) see the dispatcher, the bus and dispose().
+ *
+ * Each contract domain is loaded on its first call (dynamic `import()`), so a host asked one thing
+ * loads only what that needs: `gatehouse docker ping` never loads the Authentik clients, the
+ * keychain binding, the recipes or the integrations.
+ */
 import type { HostKind } from '../shared/contract'
 import { GatehouseError } from '../shared/errors'
 import { appInfo } from './app/app-info'
 import { resolveDataDir } from './app/paths'
-import { createDispatcher, type Dispatcher, type Handlers } from './core/dispatcher'
+import { adapt, fromService } from './core/bind'
+import { createDispatcher, type Dispatcher, type LazyHandlers } from './core/dispatcher'
 import { createEventBus, type EventBus } from './core/event-bus'
-import { createDockerEngine, type DockerEngine } from './docker/engine'
-import { startDockerStatusMonitor } from './docker/status-monitor'
-import { type SecretStore } from './secrets/store'
-import { defaultSecretStore } from './secrets/choose-store'
+import { forgetInOperation, oncePerOperation } from './core/operation'
+import type { DockerEngine } from './docker/engine'
+import type { AuthentikConnector } from './authentik/connect'
+import type { CheckHttpOptions } from './integrations/checks/http'
+import type { SecretStore } from './secrets/store'
+import type { StackService } from './stack/stack-service'
 import { createSettingsStore } from './settings/store'
-import { createStackService } from './stack/stack-service'
-import { createAuthentikService } from './authentik/authentik-service'
-import { createRecipesService } from './recipes/recipes-service'
-import { createAuthentikConnector } from './authentik/connect'
-import { directoryContext } from './directory/context'
-import { createFlowsService } from './directory/flows'
-import { createGroupsService } from './directory/groups'
-import { createInvitationsService } from './directory/invitations'
-import { createUsersService } from './directory/users'
-import { createTraefikService } from './traefik/traefik-service'
-import { createIntegrationsService } from './integrations/integrations-service'
-import { rewriteToBase, type CheckHttpOptions } from './integrations/checks/http'
 
 export interface ServiceOptions {
   host: HostKind
@@ -36,75 +36,129 @@ export interface ServiceOptions {
   onInternalError?: (method: string, error: unknown) => void
   /** Integration live checks: timeout, and (tests only) where their requests really go. */
   integrationChecks?: CheckHttpOptions
+  /** Where the GATEHOUSE_* options are read from (default: process.env); explicit options win. */
+  env?: NodeJS.ProcessEnv
 }
 
 export interface Services {
   readonly dispatcher: Dispatcher
   readonly bus: EventBus
   readonly dataDir: string
-  dispose(): void
+  /** Stops monitors, closes log streams and event subscriptions; hosts call it on shutdown. */
+  dispose(): Promise<void>
 }
 
 /**
- * Builds every service once and binds them to the contract. This is the only place that knows
- * which service implements which method; hosts only see the dispatcher and the bus.
+ * The environment options every host honours, for tests and unusual setups (GATEHOUSE_DATA_DIR is
+ * read by resolveDataDir itself):
+ * - GATEHOUSE_KEYCHAIN_SERVICE: two installs side by side (or test runs) keep their secrets under
+ *   a keychain service of their own instead of "gatehouse".
+ * - GATEHOUSE_TRAEFIK_NETWORK: a reverse-proxy network other than `traefik`.
+ * - GATEHOUSE_CHECK_BASE (tests only): every integration live check goes to one local server,
+ *   keeping the original Host header. TLS verification is never relaxed.
  */
+function environmentOptions(env: NodeJS.ProcessEnv) {
+  return {
+    keychainService: env.GATEHOUSE_KEYCHAIN_SERVICE || undefined,
+    traefikNetwork: env.GATEHOUSE_TRAEFIK_NETWORK || undefined,
+    checkBase: env.GATEHOUSE_CHECK_BASE || undefined,
+  }
+}
+
+/** `load()` once, on first use; a failed load is tried again by the next caller. */
+function lazy<T>(
+  load: () => Promise<T>,
+): (() => Promise<T>) & { loaded(): Promise<T | null> | null } {
+  let loading: Promise<T> | null = null
+  const get = () => {
+    loading ??= load().catch((error: unknown) => {
+      loading = null
+      throw error
+    })
+    return loading
+  }
+  /** The value if a load was started (for dispose), without starting one. */
+  return Object.assign(get, { loaded: () => loading?.catch(() => null) ?? null })
+}
+
+/**
+ * The keychain as the services see it: loaded on first use, and each secret read once per
+ * contract call (a recipe apply asks for the API token on every request it makes).
+ */
+function keychainPerOperation(load: () => Promise<SecretStore>): SecretStore {
+  const key = (name: string) => `secret:${name}`
+  return {
+    get: (name) => oncePerOperation(key(name), async () => (await load()).get(name)),
+    async set(name, value) {
+      await (await load()).set(name, value)
+      forgetInOperation(key(name), value)
+    },
+    async delete(name) {
+      const removed = await (await load()).delete(name)
+      forgetInOperation(key(name))
+      return removed
+    },
+    async ensure(name) {
+      const value = await (await load()).ensure(name)
+      forgetInOperation(key(name), value)
+      return value
+    },
+    status: async () => (await load()).status(),
+  }
+}
+
 export function createServices(options: ServiceOptions): Services {
+  const env = environmentOptions(options.env ?? process.env)
   const dataDir = options.dataDir ?? resolveDataDir()
   const bus = createEventBus()
   const settings = createSettingsStore(dataDir)
-  // GATEHOUSE_KEYCHAIN_SERVICE: tests (and a second install side by side) keep their secrets under
-  // a keychain service of their own instead of "gatehouse".
-  const keychainService = process.env.GATEHOUSE_KEYCHAIN_SERVICE
-  // The keychain, or a clear VAULT_LOCKED when this data folder uses a vault (#21).
-  const secrets = options.secretStore ?? defaultSecretStore(dataDir, keychainService)
-  const stack = createStackService({
-    settings,
-    secrets,
-    bus,
-    ...(options.healthTimeoutMs ? { healthTimeoutMs: options.healthTimeoutMs } : {}),
-    ...(options.dockerEndpoint ? { dockerEndpoint: options.dockerEndpoint } : {}),
-    ...(options.traefikNetwork ? { build: { traefikNetwork: options.traefikNetwork } } : {}),
-  })
+  const traefikNetwork = options.traefikNetwork ?? env.traefikNetwork
+  const secrets = keychainPerOperation(
+    lazy(async () => {
+      if (options.secretStore) return options.secretStore
+      // The keychain, or a clear VAULT_LOCKED when this data folder uses a vault (#21).
+      const { defaultSecretStore } = await import('./secrets/choose-store')
+      return defaultSecretStore(dataDir, env.keychainService)
+    }),
+  )
 
-  const authentik = createAuthentikService({ settings, secrets, bus })
+  const stackService = lazy(async (): Promise<StackService> => {
+    const { createStackService } = await import('./stack/stack-service')
+    return createStackService({
+      settings,
+      secrets,
+      bus,
+      ...(options.healthTimeoutMs ? { healthTimeoutMs: options.healthTimeoutMs } : {}),
+      ...(options.dockerEndpoint ? { dockerEndpoint: options.dockerEndpoint } : {}),
+      ...(traefikNetwork ? { build: { traefikNetwork } } : {}),
+    })
+  })
+  const authentikService = lazy(async () => {
+    const { createAuthentikService } = await import('./authentik/authentik-service')
+    return createAuthentikService({ settings, secrets, bus })
+  })
   // One connector for every panel and recipe, so its short-lived client cache is actually shared
   // (a new connector per call would detect the server version on every call).
-  const connector = createAuthentikConnector({ settings, secrets })
-  const recipes = createRecipesService({
-    connect: () => connector.connectCached(),
-    loadSettings: () => settings.load(),
-    bus,
-    dataDir,
-    testEmail: (to) => stack.testEmail({ to }),
+  const connector = lazy(async (): Promise<AuthentikConnector> => {
+    const { createAuthentikConnector } = await import('./authentik/connect')
+    return createAuthentikConnector({ settings, secrets })
   })
-  const directory = directoryContext(connector)
-  const users = createUsersService(directory)
-  const groups = createGroupsService(directory)
-  const flows = createFlowsService(directory)
-  const invitations = createInvitationsService(directory)
-  const traefik = createTraefikService({ loadSettings: () => settings.load() })
-  const integrations = createIntegrationsService({
-    connect: () => connector.connectCached(),
-    loadSettings: () => settings.load(),
-    secrets,
-    bus,
-    dataDir,
-    // GATEHOUSE_CHECK_BASE (tests only): send every live check to one local server, keeping the
-    // original Host header. TLS verification is never relaxed.
-    check: options.integrationChecks ?? {
-      rewrite: rewriteToBase(process.env.GATEHOUSE_CHECK_BASE),
-    },
+  const connect = async () => (await connector()).connectCached()
+  const directory = lazy(async () => {
+    const { directoryContext } = await import('./directory/context')
+    return directoryContext(await connector())
   })
 
   /** The engine the settings name (or the default); a broken settings file must not hide Docker. */
   const currentEngine = async (): Promise<DockerEngine> => {
-    const saved = await settings.load().catch(() => null)
+    const [{ createDockerEngine }, saved] = await Promise.all([
+      import('./docker/engine'),
+      settings.load().catch(() => null),
+    ])
     return createDockerEngine({ endpoint: saved?.docker.endpoint ?? options.dockerEndpoint })
   }
-  const stopMonitor = startDockerStatusMonitor(currentEngine, bus, options.statusIntervalMs)
 
-  const handlers: Handlers = {
+  const handlers: LazyHandlers = {
     app: {
       info: async () => appInfo({ host: options.host, dataDir }),
     },
@@ -132,80 +186,130 @@ export function createServices(options: ServiceOptions): Services {
         return { stored: true as const }
       },
     },
-    stack: {
-      status: () => stack.status(),
-      up: () => stack.up(),
-      stop: () => stack.stop(),
-      restart: () => stack.restart(),
-      down: () => stack.down(),
-      removeVolumes: (input) => stack.removeVolumes(input),
-      logs: (input) => stack.logs(input),
-      testEmail: (input) => stack.testEmail(input),
-      export: (input) => stack.export(input),
+    // Adapters below are the services whose methods still take positional arguments (their
+    // owners are reshaping them); the directory and Traefik services are bound as they are.
+    stack: async () => {
+      const stack = await stackService()
+      return adapt('stack', {
+        status: (input) => stack.status(input),
+        up: (input) => stack.up(input),
+        stop: (input) => stack.stop(input),
+        restart: (input) => stack.restart(input),
+        down: (input) => stack.down(input),
+        removeVolumes: (input) => stack.removeVolumes(input),
+        logs: (input) => stack.logs(input),
+        testEmail: (input) => stack.testEmail(input),
+        export: (input) => stack.export(input),
+      })
     },
-    authentik: {
-      status: () => authentik.status(),
-      waitReady: ({ timeoutMs }) => authentik.waitReady(timeoutMs),
-      inspectCertificate: () => authentik.inspectCertificate(),
-      trustCertificate: ({ sha256 }) => authentik.trustCertificate(sha256),
+    authentik: async () => {
+      const authentik = await authentikService()
+      return adapt('authentik', {
+        status: () => authentik.status(),
+        waitReady: ({ timeoutMs }) => authentik.waitReady(timeoutMs),
+        inspectCertificate: () => authentik.inspectCertificate(),
+        trustCertificate: ({ sha256 }) => authentik.trustCertificate(sha256),
+      })
     },
-    recipes: {
-      adminHandoverPlan: (input) => authentik.planHandover(input),
-      adminHandoverApply: (input) => authentik.applyHandover(input),
-      list: async () => recipes.list(),
-      plan: ({ id, params }) => recipes.plan(id, params),
-      apply: ({ id, params }) => recipes.apply(id, params),
-      status: () => recipes.status(),
+    recipes: async () => {
+      const [{ createRecipesService }, authentik] = await Promise.all([
+        import('./recipes/recipes-service'),
+        authentikService(),
+      ])
+      const recipes = createRecipesService({
+        connect,
+        loadSettings: () => settings.load(),
+        bus,
+        dataDir,
+        testEmail: async (to) => (await stackService()).testEmail({ to }),
+      })
+      return adapt('recipes', {
+        adminHandoverPlan: (input) => authentik.planHandover(input),
+        adminHandoverApply: (input) => authentik.applyHandover(input),
+        list: async () => recipes.list(),
+        plan: ({ id, params }) => recipes.plan(id, params),
+        apply: ({ id, params }) => recipes.apply(id, params),
+        status: () => recipes.status(),
+      })
     },
-    users: {
-      list: (input) => users.list(input),
-      create: (input) => users.create(input),
-      update: (input) => users.update(input),
-      setActive: (input) => users.setActive(input),
-      setPassword: (input) => users.setPassword(input),
-      recoveryLink: (input) => users.recoveryLink(input),
-      delete: (input) => users.delete(input),
+    users: async () => {
+      const { createUsersService } = await import('./directory/users')
+      return fromService('users', createUsersService(await directory()))
     },
-    groups: {
-      list: (input) => groups.list(input),
-      get: (input) => groups.get(input),
-      create: (input) => groups.create(input),
-      update: (input) => groups.update(input),
-      addMember: (input) => groups.addMember(input),
-      removeMember: (input) => groups.removeMember(input),
+    groups: async () => {
+      const { createGroupsService } = await import('./directory/groups')
+      return fromService('groups', createGroupsService(await directory()))
     },
-    flows: {
-      list: (input) => flows.list(input),
-      bindings: (input) => flows.bindings(input),
-      stages: (input) => flows.stages(input),
-      bind: (input) => flows.bind(input),
-      unbind: (input) => flows.unbind(input),
-      reorder: (input) => flows.reorder(input),
+    flows: async () => {
+      const { createFlowsService } = await import('./directory/flows')
+      return fromService('flows', createFlowsService(await directory()))
     },
-    invitations: {
-      options: () => invitations.options(),
-      list: (input) => invitations.list(input),
-      create: (input) => invitations.create(input),
-      createBulk: (input) => invitations.createBulk(input),
-      delete: (input) => invitations.delete(input),
-      sendEmail: (input) => invitations.sendEmail(input),
+    invitations: async () => {
+      const { createInvitationsService } = await import('./directory/invitations')
+      return fromService('invitations', createInvitationsService(await directory()))
     },
-    traefik: {
-      plan: (input) => traefik.plan(input),
-      apply: (input) => traefik.apply(input),
+    traefik: async () => {
+      const { createTraefikService } = await import('./traefik/traefik-service')
+      return fromService('traefik', createTraefikService({ loadSettings: () => settings.load() }))
     },
-    // Shaped like the contract: bound as it is.
-    integrations,
+    integrations: async () => {
+      const [{ createIntegrationsService }, { rewriteToBase }] = await Promise.all([
+        import('./integrations/integrations-service'),
+        import('./integrations/checks/http'),
+      ])
+      const integrations = createIntegrationsService({
+        connect,
+        loadSettings: () => settings.load(),
+        secrets,
+        bus,
+        dataDir,
+        check: options.integrationChecks ?? { rewrite: rewriteToBase(env.checkBase) },
+      })
+      // Shaped like the contract: bound as it is.
+      return integrations
+    },
   }
+
+  const stopMonitor = whileWatched(bus, 'docker.status', async () => {
+    const { startDockerStatusMonitor } = await import('./docker/status-monitor')
+    return startDockerStatusMonitor(currentEngine, bus, options.statusIntervalMs)
+  })
+  // The stack service follows the logs itself while anyone watches `stack.logs`; the first
+  // viewer loads it (the bus tells a late-loaded producer at once that the topic is watched).
+  let stackLoaded = false
+  const offLogs = bus.onActive('stack.logs', (active) => {
+    if (active && !stackLoaded) {
+      stackLoaded = true
+      void stackService().catch(() => (stackLoaded = false))
+    }
+  })
 
   return {
     dispatcher: createDispatcher(handlers, { onInternalError: options.onInternalError }),
     bus,
     dataDir,
-    dispose() {
-      stopMonitor()
-      // Closes the live log streams the stack service opened for `stack.logs` viewers.
-      void stack.dispose()
+    async dispose() {
+      offLogs()
+      await Promise.all([stopMonitor(), stackService.loaded()?.then((stack) => stack?.dispose())])
     },
+  }
+}
+
+/**
+ * Starts a producer (loaded on demand) the first time anyone listens to `topic`; the producer
+ * itself follows the topic from then on (see EventBus.onActive). Returns its stop function.
+ */
+function whileWatched(
+  bus: EventBus,
+  topic: 'docker.status',
+  start: () => Promise<() => void>,
+): () => Promise<void> {
+  let started: Promise<(() => void) | null> | null = null
+  const off = bus.onActive(topic, (active) => {
+    if (active && !started) started = start().catch(() => null)
+  })
+  return async () => {
+    off()
+    ;(await started)?.()
   }
 }

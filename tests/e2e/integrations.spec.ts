@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { expect, test } from '@playwright/test'
 import { startFakeAuthentik, type FakeAuthentik } from '../fakes/authentik/server'
 import { invoke, startServeHost, type ServeHost } from '../support/serve-host'
+import { sampleSettings } from '../support/sample-settings'
 
 /**
  * The Integrations panel in Chromium against a browser host of its own and the fake Authentik:
@@ -45,14 +46,11 @@ test.beforeAll(async () => {
     bootstrapToken: token,
     env: { GATEHOUSE_CHECK_BASE: `http://127.0.0.1:${port}` },
   })
-  await invoke(host, 'settings.save', {
-    baseDomain: 'example.test',
-    adminEmail: 'admin@example.test',
-    smtp: { host: 'smtp.example.test', port: 587, from: 'a@example.test', tls: 'starttls' },
-    dataFolder: `${host.dataDir}/stack`,
-    timezone: 'UTC',
-    authentikUrl: fake.url,
-  })
+  await invoke(
+    host,
+    'settings.save',
+    sampleSettings(`${host.dataDir}/stack`, { authentikUrl: fake.url }),
+  )
 })
 
 test.afterAll(async () => {

@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { expect, test } from '@playwright/test'
 import { startFakeAuthentik, type FakeAuthentik } from '../fakes/authentik/server'
 import { invoke, startServeHost, type ServeHost } from '../support/serve-host'
+import { sampleSettings } from '../support/sample-settings'
 
 /**
  * The Setup panel's recipes in Chromium against a browser host of its own, pointed at the fake
@@ -15,14 +16,11 @@ const token = 'E'.repeat(60)
 test.beforeAll(async () => {
   fake = await startFakeAuthentik({ version: '2026.8.3', bootstrapToken: token })
   host = await startServeHost({ keychainService: 'gatehouse-e2e-recipes', bootstrapToken: token })
-  await invoke(host, 'settings.save', {
-    baseDomain: 'example.test',
-    adminEmail: 'admin@example.test',
-    smtp: { host: 'smtp.example.test', port: 587, from: 'a@example.test', tls: 'starttls' },
-    dataFolder: `${host.dataDir}/stack`,
-    timezone: 'UTC',
-    authentikUrl: fake.url,
-  })
+  await invoke(
+    host,
+    'settings.save',
+    sampleSettings(`${host.dataDir}/stack`, { authentikUrl: fake.url }),
+  )
 })
 
 test.afterAll(async () => {

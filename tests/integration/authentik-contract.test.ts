@@ -38,6 +38,9 @@ describeVersions('Authentik %s through the contract', allVersions, (version) => 
       slowStartMs: 1500,
     })
     services = createServices({ host: 'cli', dataDir, secretStore: secrets })
+    // Domains load on first call; load them now so the first poll is not late for the fake's
+    // slow start.
+    await services.dispatcher.preload()
     client = createClient(createLocalBridge(services.dispatcher, services.bus, { host: 'cli' }))
     await client.settings.save({
       baseDomain: 'example.test',
@@ -49,7 +52,7 @@ describeVersions('Authentik %s through the contract', allVersions, (version) => 
     })
   })
   afterAll(async () => {
-    services.dispose()
+    await services.dispose()
     await fake.close()
     rmSync(dataDir, { recursive: true, force: true })
   })
@@ -156,7 +159,7 @@ describe('a self-signed Authentik certificate', () => {
         error: { code: 'AUTHENTIK_TLS_UNTRUSTED' },
       })
     } finally {
-      services.dispose()
+      await services.dispose()
       await proxy.close()
       await fake.close()
       rmSync(dataDir, { recursive: true, force: true })

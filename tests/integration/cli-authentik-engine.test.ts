@@ -7,6 +7,7 @@ import { ensureFakeAuthentikImage } from '../support/fake-authentik-image'
 import { ensureFakeStackImage } from '../support/fake-stack-image'
 import { removeProjectResources, removeTestNetwork, testProject } from '../support/stack-resources'
 import { runGatehouse } from '../support/gatehouse-cli'
+import { sampleSettings } from '../support/sample-settings'
 
 /**
  * The whole first day on the real engine, through the `gatehouse` CLI: Start a stack whose
@@ -39,16 +40,11 @@ afterAll(async () => {
 
 describe('Start → ready → R1 on the real engine, through the CLI', () => {
   test('the handover completes against the Authentik container and Gatehouse ends on its own token', () => {
-    const settings = {
-      baseDomain: 'example.test',
-      adminEmail: 'admin@example.test',
-      smtp: { host: 'smtp.example.test', port: 587, from: 'a@example.test', tls: 'starttls' },
-      dataFolder: join(dataDir, 'stack'),
-      timezone: 'UTC',
+    const settings = sampleSettings(join(dataDir, 'stack'), {
       project,
       publishSetupPort: true,
       imageOverrides: images,
-    }
+    })
     expect(gatehouse('settings', 'save', '--json', JSON.stringify(settings)).code).toBe(0)
     expect(gatehouse('stack', 'up').code).toBe(0)
 

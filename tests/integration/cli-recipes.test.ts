@@ -48,6 +48,21 @@ describe('gatehouse recipes on the command line', () => {
     expect(fake.schemaViolations).toEqual([])
   })
 
+  test('an apply that stops part-way prints its result and exits 1; the re-run exits 0', async () => {
+    const params = JSON.stringify({ flowSlug: 'forgot-again' })
+    fake.state.faults.failWrite({ at: 1, mode: 'before' })
+    const broken = await runGatehouseAsync(['recipes', 'apply', 'r7', '--params', params], env)
+    expect(broken.code, broken.stderr).toBe(1)
+    const result = JSON.parse(broken.stdout) as { completed: boolean; error?: { code: string } }
+    expect(result.completed).toBe(false)
+    expect(result.error?.code).toMatch(/^AUTHENTIK_/)
+    expect(broken.stderr).toMatch(/did not complete/)
+
+    const healed = await runGatehouseAsync(['recipes', 'apply', 'r7', '--params', params], env)
+    expect(healed.code, healed.stderr).toBe(0)
+    expect(JSON.parse(healed.stdout)).toMatchObject({ completed: true, remaining: [] })
+  })
+
   test('bad parameters are a usage error naming the field, before any call', async () => {
     const before = fake.state.requestLog.length
     const run = await runGatehouseAsync(

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { ensureFakeStackImage } from '../support/fake-stack-image'
 import { removeProjectResources, removeTestNetwork, testProject } from '../support/stack-resources'
 import { runGatehouse } from '../support/gatehouse-cli'
+import { sampleSettings } from '../support/sample-settings'
 
 /** `gatehouse stack …` and `gatehouse secrets status` as a script or cron job would run them. */
 const dataDir = mkdtempSync(join(tmpdir(), 'gh-cli-stack-'))
@@ -43,15 +44,11 @@ describe('gatehouse stack / secrets', () => {
   })
 
   test('up prints progress on stderr and the healthy stack on stdout; down and removeVolumes clean up', async () => {
-    const settings = {
-      baseDomain: 'example.test',
-      adminEmail: 'admin@example.test',
+    const settings = sampleSettings(join(dataDir, 'stack'), {
       smtp: { host: 'smtp.example.test', port: 25, from: 'a@example.test', tls: 'none' },
-      dataFolder: join(dataDir, 'stack'),
-      timezone: 'UTC',
       project,
       imageOverrides: { postgresql: image, authentik: image },
-    }
+    })
     expect(gatehouse('settings', 'save', '--json', JSON.stringify(settings)).code).toBe(0)
     const up = gatehouse('stack', 'up')
     expect(up.code).toBe(0)

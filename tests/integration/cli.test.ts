@@ -1,4 +1,5 @@
-import { mkdtempSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
@@ -25,6 +26,39 @@ describe('gatehouse CLI', () => {
       version: engineVersionFromDockerCli(),
       endpoint: '/var/run/docker.sock',
     })
+  })
+
+  test('docker ping loads only what it needs: no Authentik client, keychain, YAML or axios', () => {
+    const trace = join(dataDir, 'modules.txt')
+    const root = join(import.meta.dirname, '..', '..')
+    const run = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        join(root, 'tests/support/module-trace.mjs'),
+        join(root, 'bin/gatehouse.mjs'),
+        'docker',
+        'ping',
+      ],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_MODULE_TRACE: trace },
+      },
+    )
+    expect(run.status, run.stderr).toBe(0)
+    const loaded = readFileSync(trace, 'utf8')
+    // The trace works: the engine's client and the engine chunk were loaded.
+    expect(loaded).toMatch(/node_modules\/dockerode\//)
+    expect(loaded).toMatch(/out\/main\/chunks\/engine-/)
+    for (const absent of [
+      /@goauthentik/,
+      /authentik-api-2026/,
+      /@napi-rs\/keyring/,
+      /node_modules\/yaml\//,
+      /node_modules\/axios\//,
+      /chunks\/(recipes-service|integrations-service|traefik-service|stack-service)-/,
+    ])
+      expect(loaded).not.toMatch(absent)
   })
 
   test('app info reports the data folder and no Electron', () => {

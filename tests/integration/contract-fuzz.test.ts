@@ -27,11 +27,14 @@ import { join, relative, sep } from 'node:path'
 import { z } from 'zod'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { startBrowserHost, type BrowserHost } from '../../src/main/hosts/browser/server'
-import { createMemoryStore } from '../../src/main/secrets/store'
-import { createServices, type Services } from '../../src/main/services'
+import type { Services } from '../../src/main/services'
 import { methodNames, specOf, type MethodName } from '../../src/shared/contract'
 import { GatehouseErrorData } from '../../src/shared/errors'
-import { startFakeAuthentik, type FakeAuthentik } from '../fakes/authentik/server'
+import type { FakeAuthentik } from '../fakes/authentik/server'
+import {
+  startGatehouseAgainstFake,
+  type GatehouseAgainstFake,
+} from '../support/gatehouse-against-fake'
 
 /** Random inputs per method, on top of the path examples. Override to fuzz harder. */
 const RUNS = Number(process.env.GATEHOUSE_FUZZ_RUNS ?? 40)
@@ -414,6 +417,7 @@ const protoKeys = () => prototypes.map((p) => Reflect.ownKeys(p).map(String).sor
 // ---------------------------------------------------------------------------------------------
 
 describe('the contract, fuzzed through the browser host', () => {
+  let gatehouse: GatehouseAgainstFake
   let fake: FakeAuthentik
   let services: Services
   let host: BrowserHost
@@ -450,20 +454,23 @@ describe('the contract, fuzzed through the browser host', () => {
     // Belt and braces: nothing may fall back to the machine's real engine.
     process.env.DOCKER_HOST = DEAD_DOCKER
     before = { protos: protoKeys(), exports: exportFilesAround() }
-    fake = await startFakeAuthentik({
-      version: '2026.8.3',
-      bootstrapToken: BOOTSTRAP_TOKEN,
-      bootstrapPassword: 'fuzz-bootstrap-password-123456',
-    })
-    services = createServices({
-      host: 'browser',
+    gatehouse = await startGatehouseAgainstFake({
+      fake: {
+        version: '2026.8.3',
+        bootstrapToken: BOOTSTRAP_TOKEN,
+        bootstrapPassword: 'fuzz-bootstrap-password-123456',
+      },
       dataDir,
-      dockerEndpoint: DEAD_DOCKER,
-      secretStore: createMemoryStore({ bootstrapToken: BOOTSTRAP_TOKEN }),
-      statusIntervalMs: 60_000,
-      healthTimeoutMs: 2000,
-      onInternalError: (method, error) => internalErrors.push(`${method}: ${String(error)}`),
+      settings: null,
+      services: {
+        host: 'browser',
+        dockerEndpoint: DEAD_DOCKER,
+        statusIntervalMs: 60_000,
+        healthTimeoutMs: 2000,
+        onInternalError: (method, error) => internalErrors.push(`${method}: ${String(error)}`),
+      },
     })
+    ;({ fake, services } = gatehouse)
     host = await startBrowserHost({
       dispatcher: services.dispatcher,
       bus: services.bus,
@@ -479,9 +486,8 @@ describe('the contract, fuzzed through the browser host', () => {
     process.off('uncaughtException', onProcessError)
     if (savedEnv.DOCKER_HOST === undefined) delete process.env.DOCKER_HOST
     else process.env.DOCKER_HOST = savedEnv.DOCKER_HOST
-    services?.dispose()
     await host?.close()
-    await fake?.close()
+    await gatehouse?.close()
     const total = [...tried.values()].reduce((sum, t) => sum + t.total, 0)
     const lines = [...tried].map(
       ([m, t]) => `  ${m.padEnd(32)} ${t.total} inputs (${t.invalid} invalid, ${t.ok} ok)`,

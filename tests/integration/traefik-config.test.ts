@@ -19,6 +19,7 @@ import { createLocalBridge } from '../../src/main/core/local-bridge'
 import { createMemoryStore } from '../../src/main/secrets/store'
 import { createServices, type Services } from '../../src/main/services'
 import { caught } from '../support/caught'
+import { sampleSettings } from '../support/sample-settings'
 
 /**
  * The Traefik half of R2/R10 through the contract, as the Setup panel and the CLI drive it:
@@ -238,14 +239,12 @@ describe('traefik.plan / traefik.apply', () => {
   test('the saved traefikDynamicConfig setting is the default path and baseDomain the label domain', async () => {
     const saved = join(traefikDir, 'from-settings.yml')
     writeFileSync(saved, ORIGINAL)
-    await client.settings.save({
-      baseDomain: 'home.example.test',
-      adminEmail: 'admin@example.test',
-      smtp: { host: 'smtp.example.test', port: 587, from: 'ak@example.test', tls: 'starttls' },
-      dataFolder: join(root, 'authentik'),
-      timezone: 'UTC',
-      traefikDynamicConfig: saved,
-    })
+    await client.settings.save(
+      sampleSettings(join(root, 'authentik'), {
+        baseDomain: 'home.example.test',
+        traefikDynamicConfig: saved,
+      }),
+    )
     const plan = await client.traefik.plan({ include: ['r2', 'r10'], app: 'radarr' })
     expect(plan.path).toBe(saved)
     expect(plan.labels.map((l) => l.middleware)).toEqual(['authentik@file', 'authentik-http@file'])
@@ -253,14 +252,12 @@ describe('traefik.plan / traefik.apply', () => {
       'traefik.http.routers.radarr.rule=Host(`radarr.home.example.test`)',
     )
     const bad = await caught(
-      client.settings.save({
-        baseDomain: 'home.example.test',
-        adminEmail: 'admin@example.test',
-        smtp: { host: 'smtp.example.test', port: 587, from: 'ak@example.test', tls: 'starttls' },
-        dataFolder: join(root, 'authentik'),
-        timezone: 'UTC',
-        traefikDynamicConfig: 'relative/dynamic_config.yml',
-      }),
+      client.settings.save(
+        sampleSettings(join(root, 'authentik'), {
+          baseDomain: 'home.example.test',
+          traefikDynamicConfig: 'relative/dynamic_config.yml',
+        }),
+      ),
     )
     expect(bad.code).toBe('VALIDATION_FAILED')
   })

@@ -8,6 +8,7 @@ import {
   type StoredSecretName,
 } from '../../src/main/secrets/store'
 import { startFakeAuthentik, type FakeAuthentik } from '../fakes/authentik/server'
+import { sampleSettings } from './sample-settings'
 
 const bin = join(import.meta.dirname, '..', '..', 'bin', 'gatehouse.mjs')
 
@@ -79,14 +80,7 @@ export async function startCliAgainstFake(name: string, token: string): Promise<
   const keychain = createKeychainStore({ service })
   const fake = await startFakeAuthentik({ version: '2025.6.3', bootstrapToken: token })
   await keychain.set('bootstrapToken', token)
-  const settings = {
-    baseDomain: 'example.test',
-    adminEmail: 'admin@example.test',
-    smtp: { host: 'smtp.example.test', port: 587, from: 'a@example.test', tls: 'starttls' },
-    dataFolder: join(dataDir, 'stack'),
-    timezone: 'UTC',
-    authentikUrl: fake.url,
-  }
+  const settings = sampleSettings(join(dataDir, 'stack'), { authentikUrl: fake.url })
   const saved = await runGatehouseAsync(
     ['settings', 'save', '--json', JSON.stringify(settings)],
     env,

@@ -3,17 +3,14 @@
  * Setup panel and `gatehouse recipes …` reach them. Each call gives a server of its own, so a
  * test can break one without touching the next.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { createClient, type GatehouseClient } from '../../src/shared/client'
-import { createLocalBridge } from '../../src/main/core/local-bridge'
-import { createMemoryStore } from '../../src/main/secrets/store'
-import { createServices, type Services } from '../../src/main/services'
-import { startFakeAuthentik, type FakeAuthentik, type FakeVersion } from '../fakes/authentik/server'
+import type { GatehouseClient } from '../../src/shared/client'
+import type { Services } from '../../src/main/services'
+import type { FakeAuthentik, FakeVersion } from '../fakes/authentik/server'
+import { startGatehouseAgainstFake } from './gatehouse-against-fake'
+import { SAMPLE_DOMAIN } from './sample-settings'
 
 export const BOOTSTRAP_TOKEN = 'T'.repeat(60)
-export const DOMAIN = 'example.test'
+export const DOMAIN = SAMPLE_DOMAIN
 
 export interface RecipeHarness {
   fake: FakeAuthentik
@@ -27,44 +24,18 @@ export interface RecipeHarness {
 }
 
 export async function startRecipeHarness(version: FakeVersion): Promise<RecipeHarness> {
-  const fake = await startFakeAuthentik({ version, bootstrapToken: BOOTSTRAP_TOKEN })
-  const dataDir = mkdtempSync(join(tmpdir(), 'gh-recipes-'))
-  const services = createServices({
-    host: 'cli',
-    dataDir,
-    secretStore: createMemoryStore({ bootstrapToken: BOOTSTRAP_TOKEN }),
-  })
-  const client = createClient(createLocalBridge(services.dispatcher, services.bus, { host: 'cli' }))
-  await client.settings.save({
-    baseDomain: DOMAIN,
-    adminEmail: `admin@${DOMAIN}`,
-    smtp: { host: `smtp.${DOMAIN}`, port: 587, from: `a@${DOMAIN}`, tls: 'starttls' },
-    dataFolder: join(dataDir, 'stack'),
-    timezone: 'UTC',
-    authentikUrl: fake.url,
+  const g = await startGatehouseAgainstFake({
+    fake: { version, bootstrapToken: BOOTSTRAP_TOKEN },
+    name: 'recipes',
   })
   return {
-    fake,
-    services,
-    client,
-    async api(method, path, body) {
-      const response = await fetch(`${fake.url}/api/v3${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${BOOTSTRAP_TOKEN}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      })
-      const text = await response.text()
-      if (response.status >= 400) throw new Error(`${method} ${path} → ${response.status}: ${text}`)
-      return text ? (JSON.parse(text) as unknown) : undefined
-    },
-    writes: () => fake.state.requestLog.filter((r) => r.method !== 'GET').length,
+    fake: g.fake,
+    services: g.services,
+    client: g.client,
+    api: g.api,
+    writes: g.writes,
     async close() {
-      services.dispose()
-      await fake.close()
-      rmSync(dataDir, { recursive: true, force: true })
+      await g.close()
     },
   }
 }

@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import { createKeychainStore, secretNames, type SecretName } from '../../src/main/secrets/store'
 import type { InputOf, MethodName, OutputOf } from '../../src/shared/contract'
 import { GatehouseError, type Envelope } from '../../src/shared/errors'
+import { sampleSettings } from './sample-settings'
 
 const root = join(import.meta.dirname, '..', '..')
 
@@ -126,14 +127,14 @@ export async function connectServeHostToAuthentik(
   authentik: { url: string; token: string; as?: 'bootstrapToken' | 'gatehouseApiToken' },
   settings: { baseDomain?: string } = {},
 ): Promise<void> {
-  await invoke(host, 'settings.save', {
-    baseDomain: settings.baseDomain ?? 'example.test',
-    adminEmail: 'admin@example.test',
-    smtp: { host: 'smtp.example.test', port: 587, from: 'auth@example.test', tls: 'starttls' },
-    dataFolder: join(host.dataDir, 'stack'),
-    timezone: 'UTC',
-    authentikUrl: authentik.url,
-  })
+  await invoke(
+    host,
+    'settings.save',
+    sampleSettings(join(host.dataDir, 'stack'), {
+      authentikUrl: authentik.url,
+      ...(settings.baseDomain ? { baseDomain: settings.baseDomain } : {}),
+    }),
+  )
   await createKeychainStore({ service: host.keychainService }).set(
     authentik.as ?? 'bootstrapToken',
     authentik.token,

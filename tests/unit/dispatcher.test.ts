@@ -5,6 +5,7 @@ import { GatehouseError } from '../../src/shared/errors'
 import { createDispatcher, type Handlers } from '../../src/main/core/dispatcher'
 import { createEventBus } from '../../src/main/core/event-bus'
 import { createLocalBridge } from '../../src/main/core/local-bridge'
+import { forgetInOperation, oncePerOperation } from '../../src/main/core/operation'
 
 const engine = {
   version: '99.1',
@@ -139,6 +140,82 @@ describe('dispatcher', () => {
   })
 })
 
+describe('domains loaded on first use', () => {
+  test('a domain given as a loader is loaded by its first call only, and only once', async () => {
+    const load = vi.fn(async () => ({ ping: async () => engine }))
+    const d = createDispatcher({ ...handlers(), docker: load })
+    await expect(d.invoke('app.info', {}, ctx)).resolves.toMatchObject({ ok: true })
+    expect(load).not.toHaveBeenCalled()
+    const [a, b] = await Promise.all([
+      d.invoke('docker.ping', {}, ctx),
+      d.invoke('docker.ping', {}, ctx),
+    ])
+    expect(a).toEqual({ ok: true, value: engine })
+    expect(b).toEqual({ ok: true, value: engine })
+    await d.invoke('docker.ping', {}, ctx)
+    expect(load).toHaveBeenCalledTimes(1)
+  })
+
+  test('a failed load is an INTERNAL error for that call and is retried by the next', async () => {
+    const onInternalError = vi.fn()
+    let attempt = 0
+    const d = createDispatcher(
+      {
+        ...handlers(),
+        docker: async () => {
+          attempt += 1
+          if (attempt === 1) throw new Error('module not found')
+          return { ping: async () => engine }
+        },
+      },
+      { onInternalError },
+    )
+    await expect(d.invoke('docker.ping', {}, ctx)).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'INTERNAL' },
+    })
+    expect(onInternalError).toHaveBeenCalledOnce()
+    await expect(d.invoke('docker.ping', {}, ctx)).resolves.toEqual({ ok: true, value: engine })
+  })
+
+  test('a loaded domain missing a method fails its calls instead of calling undefined', async () => {
+    const d = createDispatcher({
+      ...handlers(),
+      docker: async () => ({}) as unknown as Handlers['docker'],
+    })
+    await expect(d.invoke('docker.ping', {}, ctx)).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'INTERNAL' },
+    })
+  })
+
+  test('each call is one operation: a value read in it is read once, and afresh by the next call', async () => {
+    let reads = 0
+    const readToken = () => oncePerOperation('token', async () => `token-${++reads}`)
+    const d = createDispatcher(
+      handlers({
+        ping: async () => {
+          const first = await readToken()
+          const again = await readToken()
+          forgetInOperation('token', 'written')
+          const afterWrite = await readToken()
+          return { ...engine, version: `${first}/${again}/${afterWrite}` }
+        },
+      }),
+    )
+    await expect(d.invoke('docker.ping', {}, ctx)).resolves.toMatchObject({
+      value: { version: 'token-1/token-1/written' },
+    })
+    await expect(d.invoke('docker.ping', {}, ctx)).resolves.toMatchObject({
+      value: { version: 'token-2/token-2/written' },
+    })
+    // Outside any call nothing is remembered.
+    await readToken()
+    await readToken()
+    expect(reads).toBe(4)
+  })
+})
+
 describe('typed client over a bridge', () => {
   test('returns values and rethrows errors as GatehouseError with code and hint', async () => {
     let fail = false
@@ -176,6 +253,15 @@ describe('event bus', () => {
     expect(activity).toEqual([true, false])
   })
 
+  test('a producer that starts watching while listeners are already there is started at once', () => {
+    const bus = createEventBus()
+    const off = bus.subscribe('docker.status', () => {})
+    const activity: boolean[] = []
+    bus.onActive('docker.status', (active) => activity.push(active))
+    off()
+    expect(activity).toEqual([true, false])
+  })
+
   test('refuses unknown topics and payloads that break the contract', () => {
     const bus = createEventBus()
     expect(() => bus.subscribe('docker.nope', () => {})).toThrow()
@@ -191,5 +277,22 @@ describe('event bus', () => {
     bus.subscribe('docker.status', (p) => seen.push(p))
     bus.emit('docker.status', { state: 'up', engine, checkedAt: 'now' })
     expect(seen).toHaveLength(1)
+  })
+})
+
+describe('preload', () => {
+  test('loads every lazy domain once; a failing one is left for its first call', async () => {
+    const load = vi.fn(async () => ({ ping: async () => engine }))
+    const broken = vi.fn(async (): Promise<Handlers['app']> => {
+      throw new Error('cannot load')
+    })
+    const d = createDispatcher({ ...handlers(), docker: load, app: broken })
+    await d.preload()
+    await d.preload()
+    expect(load).toHaveBeenCalledTimes(1)
+    await expect(d.invoke('docker.ping', {}, ctx)).resolves.toEqual({ ok: true, value: engine })
+    expect(load).toHaveBeenCalledTimes(1)
+    await expect(d.invoke('app.info', {}, ctx)).resolves.toMatchObject({ ok: false })
+    expect(broken).toHaveBeenCalledTimes(3)
   })
 })

@@ -30,6 +30,8 @@ const recorded = vi.hoisted(() => ({
   openedExternally: [] as string[],
   sandboxEnabled: false,
   invoked: [] as { method: unknown; input: unknown; ctx: unknown }[],
+  disposed: 0,
+  quits: 0,
 }))
 
 vi.mock('electron', () => {
@@ -59,7 +61,7 @@ vi.mock('electron', () => {
       enableSandbox: () => (recorded.sandboxEnabled = true),
       whenReady: () => Promise.resolve(),
       on: (name: string, fn: Handler) => recorded.appHandlers.set(name, fn),
-      quit: () => {},
+      quit: () => void recorded.quits++,
     },
     BrowserWindow,
     ipcMain: {
@@ -83,9 +85,10 @@ vi.mock('electron', () => {
 vi.mock('../../src/main/services', () => ({
   createServices: () => ({
     dataDir: '/nonexistent',
-    dispose: () => {},
+    dispose: async () => void recorded.disposed++,
     bus: { subscribe: () => () => {} },
     dispatcher: {
+      preload: async () => {},
       invoke: async (method: unknown, input: unknown, ctx: unknown) => {
         recorded.invoked.push({ method, input, ctx })
         return { ok: true, value: 'dispatched' }
@@ -213,5 +216,18 @@ describe('Electron entry (main.ts) against a recording electron module', () => {
     const ok = await invoke({ senderFrame: { url: win.loadedUrl!, parent: null } }, 'app.info', {})
     expect(ok).toEqual({ ok: true, value: 'dispatched' })
     expect(recorded.invoked).toEqual([{ method: 'app.info', input: {}, ctx: { host: 'electron' } }])
+  })
+  test('quitting disposes the services once, then quits', async () => {
+    let prevented = 0
+    const event = { preventDefault: () => void prevented++ }
+    recorded.appHandlers.get('will-quit')!(event as never)
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    expect(recorded.disposed).toBe(1)
+    expect(prevented).toBe(1)
+    expect(recorded.quits).toBe(1)
+    // The quit that follows is not held up again.
+    recorded.appHandlers.get('will-quit')!(event as never)
+    expect(prevented).toBe(1)
+    expect(recorded.disposed).toBe(1)
   })
 })

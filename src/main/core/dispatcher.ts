@@ -6,25 +6,40 @@ import {
   type Contract,
   type Domain,
   type ImplOf,
-  type MethodName,
 } from '../../shared/contract'
 import { GatehouseError, type Envelope, type GatehouseErrorData } from '../../shared/errors'
+import { runOperation } from './operation'
 
 /** What a host tells a service about the caller (never used for authorisation: hosts do that). */
 export interface CallContext {
   readonly host: 'electron' | 'browser' | 'cli'
 }
 
-/** The implementation side of the contract: one async function per method, fully typed. */
-export type Handlers = {
-  readonly [D in Domain]: {
-    readonly [N in keyof Contract[D]]: ImplOf<D, N, CallContext>
-  }
+/** The implementation of one domain of the contract: one async function per method. */
+export type DomainHandlers<D extends Domain> = {
+  readonly [N in keyof Contract[D]]: ImplOf<D, N, CallContext>
 }
+
+/** The implementation side of the contract: one async function per method, fully typed. */
+export type Handlers = { readonly [D in Domain]: DomainHandlers<D> }
+
+/**
+ * A domain given as a loader is imported on its first call only, so a host that is asked one
+ * thing (`gatehouse docker ping`) never loads the code (and packages) of the others.
+ */
+export type DomainLoader<D extends Domain> = () => Promise<DomainHandlers<D>>
+
+/** What the dispatcher binds: each domain either built already or loaded on first use. */
+export type LazyHandlers = { readonly [D in Domain]: DomainHandlers<D> | DomainLoader<D> }
 
 export interface Dispatcher {
   /** Untrusted entry point used by every host: the method name and input come off the wire. */
   invoke(method: unknown, input: unknown, ctx: CallContext): Promise<Envelope<unknown>>
+  /**
+   * Loads every domain not loaded yet (a host with a window does it once it is up, so the first
+   * click does not wait for an import). A domain that fails to load is left for its first call.
+   */
+  preload(domains?: readonly Domain[]): Promise<void>
 }
 
 export interface DispatcherOptions {
@@ -39,17 +54,58 @@ function zodIssues(error: z.ZodError): { path: string; message: string }[] {
   }))
 }
 
-export function createDispatcher(handlers: Handlers, options: DispatcherOptions = {}): Dispatcher {
-  const table = new Map<MethodName, (input: unknown, ctx: CallContext) => Promise<unknown>>()
-  for (const [domain, methods] of Object.entries(contract)) {
-    for (const name of Object.keys(methods)) {
-      const impl = (handlers as Record<string, Record<string, unknown>>)[domain]?.[name]
-      if (typeof impl !== 'function') throw new Error(`No handler for ${domain}.${name}`)
-      table.set(`${domain}.${name}` as MethodName, impl as never)
-    }
+type Impl = (input: unknown, ctx: CallContext) => Promise<unknown>
+type DomainTable = ReadonlyMap<string, Impl>
+
+/** Every method of the domain as a function, or an error naming the first one missing. */
+function tableOf(domain: string, handlers: unknown): DomainTable {
+  const table = new Map<string, Impl>()
+  for (const name of Object.keys(contract[domain as Domain])) {
+    const impl = (handlers as Record<string, unknown> | undefined)?.[name]
+    if (typeof impl !== 'function') throw new Error(`No handler for ${domain}.${name}`)
+    table.set(name, impl as Impl)
+  }
+  return table
+}
+
+export function createDispatcher(
+  handlers: Handlers | LazyHandlers,
+  options: DispatcherOptions = {},
+): Dispatcher {
+  const tables = new Map<string, DomainTable | Promise<DomainTable>>()
+  for (const domain of Object.keys(contract)) {
+    const source = (handlers as Record<string, unknown>)[domain]
+    // Built domains are checked now, loaded ones when they load (the types check both).
+    if (typeof source !== 'function') tables.set(domain, tableOf(domain, source))
+  }
+  /** The domain's table, loading it once; a failed load is retried by the next call. */
+  const domainTable = (domain: string): DomainTable | Promise<DomainTable> => {
+    const known = tables.get(domain)
+    if (known) return known
+    const load = (handlers as Record<string, DomainLoader<Domain>>)[domain]!
+    const loading = load().then(
+      (loaded) => {
+        const table = tableOf(domain, loaded)
+        tables.set(domain, table)
+        return table
+      },
+      (error: unknown) => {
+        tables.delete(domain)
+        throw error
+      },
+    )
+    tables.set(domain, loading)
+    return loading
   }
 
   return {
+    async preload(domains = Object.keys(contract) as Domain[]) {
+      await Promise.all(
+        domains.map(async (domain) => {
+          await Promise.resolve(domainTable(domain)).catch(() => undefined)
+        }),
+      )
+    },
     async invoke(method, input, ctx) {
       if (!isMethodName(method)) {
         const shown = typeof method === 'string' ? method.slice(0, 80) : typeof method
@@ -74,7 +130,9 @@ export function createDispatcher(handlers: Handlers, options: DispatcherOptions 
         })
       }
       try {
-        const raw = await table.get(method)!(parsed.data, ctx)
+        const [domain, name] = method.split('.') as [string, string]
+        const impl = (await domainTable(domain)).get(name)!
+        const raw = await runOperation(() => impl(parsed.data, ctx))
         // Parsing the result too strips anything a service returned by mistake (a secret in a
         // spread object, say) that the contract does not declare.
         const output = spec.output.safeParse(raw)

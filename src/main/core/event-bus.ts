@@ -10,6 +10,7 @@ export interface EventBus {
   emit<T extends Topic>(topic: T, payload: PayloadOf<T>): void
   subscribe(topic: unknown, listener: Listener): () => void
   listenerCount(topic: Topic): number
+  /** `change(true)` at once when the topic already has listeners, then on every change. */
   onActive(topic: Topic, change: (active: boolean) => void): () => void
 }
 
@@ -54,6 +55,8 @@ export function createEventBus(): EventBus {
       let set = watchers.get(topic)
       if (!set) watchers.set(topic, (set = new Set()))
       set.add(change)
+      // A producer loaded lazily (after the first subscriber came) must still start.
+      if ((listeners.get(topic)?.size ?? 0) > 0) change(true)
       return () => set.delete(change)
     },
   }

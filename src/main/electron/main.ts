@@ -66,12 +66,26 @@ void app.whenReady().then(() => {
   services = createServices({ host: 'electron', dataDir: app.getPath('userData') })
   registerIpc(ipcMain, services, location)
   createWindow()
+  // While the window loads, load every domain so the first click does not wait for an import.
+  void services.dispatcher.preload()
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow()
   })
 })
 
 app.on('window-all-closed', () => {
-  services?.dispose()
   if (process.platform !== 'darwin') app.quit()
+})
+
+// However the app quits (last window, Cmd-Q, the OS logging out), the services close first: log
+// streams, the status monitor and event subscriptions. Quitting waits for that, once.
+let disposed = false
+app.on('will-quit', (event) => {
+  if (disposed || !services) return
+  disposed = true
+  event.preventDefault()
+  void services
+    .dispose()
+    .catch(() => undefined)
+    .finally(() => app.quit())
 })

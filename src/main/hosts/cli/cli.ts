@@ -166,7 +166,21 @@ export async function runCli(argv: string[], bridge: GatehouseBridge, io: CliIO)
     await (io.interrupted ?? new Promise<void>(() => {}))
     stop()
   }
+  // An apply that stopped part-way answers normally (its steps say where) with completed: false;
+  // a script must still see that it did not finish.
+  if (incomplete(envelope.value)) {
+    io.stderr('error: the work did not complete; the result above says which step stopped.')
+    return 1
+  }
   return 0
+}
+
+function incomplete(value: unknown): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { completed?: unknown }).completed === false
+  )
 }
 
 /** One human line per progress event; unknown shapes fall back to compact JSON. */
