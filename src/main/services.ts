@@ -12,7 +12,7 @@ import { createStackService } from './stack/stack-service'
 import { createAuthentikService } from './authentik/authentik-service'
 import { createRecipesService } from './recipes/recipes-service'
 import { createAuthentikConnector } from './authentik/connect'
-import { directoryContext } from './directory/context'
+import { directoryContext } from './directory/session'
 import { createFlowsService } from './directory/flows'
 import { createGroupsService } from './directory/groups'
 import { createInvitationsService } from './directory/invitations'
@@ -66,16 +66,18 @@ export function createServices(options: ServiceOptions): Services {
     ...(options.traefikNetwork ? { build: { traefikNetwork: options.traefikNetwork } } : {}),
   })
 
-  const authentik = createAuthentikService({ settings, secrets, bus })
-  // One connector for every panel and recipe, so its short-lived client cache is actually shared
-  // (a new connector per call would detect the server version on every call).
+  // One connector for every panel, recipe and the status/readiness service, so its client and
+  // server-version caches are actually shared (a new connector per call would detect the server
+  // version on every call).
   const connector = createAuthentikConnector({ settings, secrets })
+  const authentik = createAuthentikService({ connector, settings, secrets, bus })
   const recipes = createRecipesService({
     connect: () => connector.connectCached(),
     loadSettings: () => settings.load(),
     bus,
     dataDir,
     testEmail: (to) => stack.testEmail(to),
+    handover: { connect: () => connector.connect(), secrets },
   })
   const directory = directoryContext(connector)
   const users = createUsersService(directory)
@@ -150,8 +152,8 @@ export function createServices(options: ServiceOptions): Services {
       trustCertificate: ({ sha256 }) => authentik.trustCertificate(sha256),
     },
     recipes: {
-      adminHandoverPlan: (input) => authentik.planHandover(input),
-      adminHandoverApply: (input) => authentik.applyHandover(input),
+      adminHandoverPlan: (input) => recipes.adminHandoverPlan(input),
+      adminHandoverApply: (input) => recipes.adminHandoverApply(input),
       list: async () => recipes.list(),
       plan: ({ id, params }) => recipes.plan(id, params),
       apply: ({ id, params }) => recipes.apply(id, params),

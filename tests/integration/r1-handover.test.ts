@@ -7,6 +7,7 @@ import {
   tokenIdentifier,
   type HandoverStepId,
 } from '../../src/main/recipes/r1-admin-handover'
+import { handoverCalls } from '../../src/main/recipes/r1-calls'
 import { createMemoryStore, type SecretStore } from '../../src/main/secrets/store'
 import { GatehouseError } from '../../src/shared/errors'
 import { startFakeAuthentik, type FakeAuthentik, type FakeVersion } from '../fakes/authentik/server'
@@ -94,8 +95,8 @@ describe.each(['2025.6.3', '2026.8.3'] as FakeVersion[])(
       expect(await client.currentToken()).toBe(key)
       expect(await client.me()).toMatchObject({
         username: 'alice',
-        isActive: true,
-        isSuperuser: true,
+        is_active: true,
+        is_superuser: true,
       })
       expect(census(f)).toEqual({ alices: 1, tokens: 1, akadminActive: false })
       // The bootstrap token died with akadmin: Gatehouse must not depend on it any more.
@@ -164,13 +165,14 @@ describe.each(['2025.6.3', '2026.8.3'] as FakeVersion[])(
     test('refuses to deactivate akadmin when the new admin (and so its token) is not active', async () => {
       const { f, client } = await setup()
       const bootstrap = client.withToken(() => BOOTSTRAP_TOKEN)
+      const bootstrapCalls = handoverCalls(bootstrap)
       const result = await applyAdminHandover(client, input, {
         secrets,
         beforeStep: async (step) => {
           if (step.id !== 'deactivate-akadmin') return
           // Someone deactivates alice in the admin UI at the worst moment.
-          const alice = await bootstrap.findUser('alice')
-          await bootstrap.updateUser(alice!.pk, { isActive: false })
+          const alice = await bootstrapCalls.findUser('alice')
+          await bootstrapCalls.updateUser(alice!.pk, { is_active: false })
         },
       })
       expect(result.completed).toBe(false)
@@ -212,7 +214,8 @@ describe.each(['2025.6.3', '2026.8.3'] as FakeVersion[])(
       const result = await applyAdminHandover(client, input, {
         secrets,
         beforeStep: async (step) => {
-          if (step.id === 'create-user') await client.createUser({ ...input, name: 'Other' })
+          if (step.id === 'create-user')
+            await handoverCalls(client).createUser({ ...input, name: 'Other' })
         },
       })
       expect(result.completed).toBe(false)

@@ -302,7 +302,10 @@ export function createIntegrationsService(options: IntegrationsServiceOptions) {
     const raw = await rawParamsOf(id, rawParams)
     const { params, typed, values } = await prepare(integration, raw)
     const record = await records.get(id)
-    const { ctx } = await context()
+    const { ctx, client } = await context()
+    // A release newer than Gatehouse knows is read-only (before any secret is stored).
+    const refusal = client.writeRefusal()
+    if (refusal) throw refusal
     await collisions(integration, params, ctx, record)
     const desired = [
       ...renamedAway(integration, params, record),
