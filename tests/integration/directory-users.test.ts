@@ -103,12 +103,14 @@ describe.each<FakeVersion>(['2025.6.3', '2026.8.3'])(
     test("Gatehouse's own token user cannot be deactivated, deleted or taken out of the admins", async () => {
       // The bootstrap token belongs to akadmin.
       const akadmin = (await userNamed('akadmin'))!
+      // Thunks, one at a time: three calls started together would leave the later rejections
+      // unhandled while the first is awaited.
       for (const attempt of [
-        h.client.users.setActive({ pk: akadmin.pk, is_active: false }),
-        h.client.users.delete({ pk: akadmin.pk, confirm: 'akadmin' }),
-        h.client.groups.removeMember({ pk: adminsPk, user: akadmin.pk }),
+        () => h.client.users.setActive({ pk: akadmin.pk, is_active: false }),
+        () => h.client.users.delete({ pk: akadmin.pk, confirm: 'akadmin' }),
+        () => h.client.groups.removeMember({ pk: adminsPk, user: akadmin.pk }),
       ]) {
-        const error = await caught(attempt)
+        const error = await caught(attempt())
         expect(error.code).toBe('USER_PROTECTED')
         expect(error.details?.reason).toBe('own-token-user')
         expect(error.message).toContain('token')

@@ -235,5 +235,49 @@ describe.each(['2025.6.3', '2026.8.3'] as FakeVersion[])(
       })
       expect((await applyAdminHandover(client, input, { secrets })).completed).toBe(true)
     })
+
+    test.each([
+      ['deactivate-akadmin', 'the deactivation write fails once'],
+      ['switch-token', 'the token switch reads a malformed answer once'],
+    ] as const)(
+      'never half-applies silently: %s (%s), plan shows the rest, a second apply completes',
+      async (failing, _how) => {
+        const { f, client } = await setup()
+        const first = await applyAdminHandover(client, input, {
+          secrets,
+          beforeStep: (step) => {
+            if (step.id !== failing) return
+            if (failing === 'deactivate-akadmin')
+              f.state.faults.failWrite({ at: 1, mode: 'before' })
+            else f.state.responseTampering.set('core_users_me_retrieve', () => ({ user: {} }))
+          },
+        })
+        expect(first.completed).toBe(false)
+        expect(first.steps.find((s) => s.id === failing)?.status).toBe('failed')
+        expect(first.error?.code).toBe(
+          failing === 'deactivate-akadmin' ? 'AUTHENTIK_FAILED' : 'AUTHENTIK_UNEXPECTED_RESPONSE',
+        )
+        // The token exists and its key is in the keychain, akadmin is still active …
+        expect(await secrets.get('gatehouseApiToken')).toBeTruthy()
+        expect(census(f)).toEqual({ alices: 1, tokens: 1, akadminActive: true })
+        // … and the result says what is left, exactly as the next plan does.
+        const remaining = first.remaining?.map((s) => s.id)
+        expect(remaining).toContain('deactivate-akadmin')
+        expect(remaining).not.toContain('create-token')
+        const plan = await planAdminHandover(client, input, { secrets })
+        expect(plan.steps.map((s) => s.id)).toEqual(remaining)
+
+        const second = await applyAdminHandover(client, input, { secrets })
+        expect(second.error).toBeUndefined()
+        expect(second.completed).toBe(true)
+        expect(second.remaining).toBeUndefined()
+        expect(census(f)).toEqual({ alices: 1, tokens: 1, akadminActive: false })
+        expect((await planAdminHandover(client, input, { secrets })).steps).toEqual([])
+        if (failing === 'switch-token') {
+          const violations = f.schemaViolations.splice(0)
+          expect(violations.every((v) => v.startsWith('core_users_me_retrieve '))).toBe(true)
+        }
+      },
+    )
   },
 )
