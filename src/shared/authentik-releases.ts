@@ -121,6 +121,23 @@ export const apiMilestones = {
   invitationEmail: '2026.5',
   /** Stage requests no longer accept `flow_set`. */
   stageFlowSetReadOnly: '2025.12',
+  // Found by scripts/schema-diff.ts (docs/authentik-schema-diff.md); the fake models each.
+  /** `SessionUser.users` (every session's user) and `UserSelf.is_current`: absent before 2026.8. */
+  sessionUsers: '2026.8',
+  /** Paginated lists carry `autocomplete`; User gains read-only `last_updated`. */
+  listAutocomplete: '2025.8',
+  /** Groups show `children`/`children_obj` (writable `children` until `groupParents`). */
+  groupChildren: '2025.8',
+  /** Outposts without a service connection show `service_connection_obj: null`. */
+  outpostConnectionNullable: '2025.8',
+  /** Redis gone: `/root/config/` loses `cache_timeout_reputation`; TOTP `friendly_name` not null. */
+  redisRemoved: '2025.10',
+  /** PolicyBinding `group_obj`/`user_obj` are PartialGroup/PartialUser instead of Group/User. */
+  bindingPartialObjects: '2025.10',
+  /** Users have `roles`/`roles_obj`; `UserSelf.roles`; group names unique. */
+  userRoles: '2025.12',
+  /** Flow `background` and Application `meta_icon` become writable strings (file API). */
+  fileFieldsWritable: '2025.12',
 } as const
 
 export type ApiFeature = keyof typeof apiMilestones

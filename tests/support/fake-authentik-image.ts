@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url'
 import { gunzipSync } from 'node:zlib'
 import type Docker from 'dockerode'
 import { build } from 'esbuild'
+import { bundledSchemaPath } from '../fakes/authentik/openapi'
 import { FAKE_VERSIONS, type FakeVersion } from '../fakes/authentik/types'
 import { buildImage } from './images'
 
@@ -112,9 +113,7 @@ function copyInto(rootfs: string, hostPath: string, mode?: number): void {
 }
 
 function schemaYaml(version: FakeVersion): Buffer {
-  if (version === '2025.6.3')
-    return gunzipSync(readFileSync(join(fakeDir, 'schemas', 'schema-2025.6.3.yml.gz')))
-  return readFileSync(join(root, 'node_modules', 'authentik-api-2026', 'schema.yml'))
+  return gunzipSync(readFileSync(bundledSchemaPath(version)))
 }
 
 /**

@@ -5,6 +5,7 @@
  * memory and marked "guessed" there.
  */
 import type { Rec } from './engine'
+import { hasFeature } from '../../../src/shared/authentik-releases'
 
 export const FLOW_DEFAULTS = (): Rec => ({
   policy_engine_mode: 'any',
@@ -208,7 +209,7 @@ export const INVITATION_DEFAULTS = (): Rec => ({
   flow: null,
 })
 
-/** `admin/settings` of a fresh install; both versions' keys (projected on read). */
+/** `admin/settings` of a fresh install; every release's keys (projected on read). */
 export const SETTINGS_DEFAULTS = (): Rec => ({
   avatars: 'gravatar,initials',
   base_url: '',
@@ -226,7 +227,9 @@ export const SETTINGS_DEFAULTS = (): Rec => ({
   default_token_length: 60,
   pagination_default_page_size: 20,
   pagination_max_page_size: 100,
+  // Every release's flags (the fake shows the ones the version declares), at their defaults.
   flags: {
+    policies_buffered_access_view: false,
     core_default_app_access: true,
     enterprise_audit_include_expanded_diff: false,
     flows_continuous_login: false,
@@ -240,7 +243,8 @@ export function emailTemplates(version: string): { name: string; description: st
     { name: 'email/password_reset.html', description: 'Password Reset' },
     { name: 'email/account_confirmation.html', description: 'Account Confirmation' },
   ]
-  if (version === '2025.6.3') return base
+  // Guessed: the invitation template arrives with invitation e-mails, the others with it.
+  if (!hasFeature(version, 'invitationEmail')) return base
   return [
     ...base,
     { name: 'email/email_otp.html', description: 'Email OTP' },

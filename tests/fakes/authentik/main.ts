@@ -5,11 +5,12 @@
  */
 import { parseArgs } from 'node:util'
 import { startFakeAuthentik } from './server'
+import { DEFAULT_AUTHENTIK_VERSION } from '../../../src/shared/authentik-releases'
 import { FAKE_VERSIONS, type FakeVersion } from './types'
 
 const { values } = parseArgs({
   options: {
-    version: { type: 'string', default: '2026.8.3' },
+    version: { type: 'string', default: DEFAULT_AUTHENTIK_VERSION },
     port: { type: 'string', default: '9000' },
     host: { type: 'string', default: '127.0.0.1' },
     'slow-start-ms': { type: 'string', default: '0' },

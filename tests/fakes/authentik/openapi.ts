@@ -7,7 +7,6 @@
 import { createHash } from 'node:crypto'
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs'
 import { gunzipSync } from 'node:zlib'
-import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { OpenAPIBackend, type Operation } from 'openapi-backend'
@@ -31,15 +30,25 @@ export interface LoadedSchema {
 const here = dirname(fileURLToPath(import.meta.url))
 
 /**
- * Where each version's schema.yml lives. The 2025.6.3 npm build ships none, so the release tag's
- * schema is kept here, gzipped so formatters leave its bytes alone (see README).
+ * Where each version's schema.yml lives: `schemas/schema-<version>.yml.gz`, the release's own
+ * schema (the tag's for 2025.6.3, whose npm build ships none; the plain-versioned
+ * `@goauthentik/api` package's for the others), gzipped so formatters leave its bytes alone and the
+ * repository stays small (see README).
  */
+export function bundledSchemaPath(version: FakeVersion): string {
+  return join(here, 'schemas', `schema-${version}.yml.gz`)
+}
+
 export function schemaPath(version: FakeVersion): string {
   const override = process.env.GATEHOUSE_FAKE_AUTHENTIK_SCHEMA_DIR
   if (override) return join(override, `schema-${version}.yml`)
-  if (version === '2025.6.3') return join(here, 'schemas', 'schema-2025.6.3.yml.gz')
-  const require = createRequire(import.meta.url)
-  return join(dirname(require.resolve('authentik-api-2026/package.json')), 'schema.yml')
+  return bundledSchemaPath(version)
+}
+
+/** The schema text of a version, unzipped (the bytes the real server serves). */
+export function readSchemaYaml(file: string): string {
+  const bytes = readFileSync(file)
+  return (file.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8')
 }
 
 const isObject = (value: unknown): value is JsonObject =>
@@ -133,9 +142,7 @@ function loadDocuments(version: FakeVersion): {
   normalised: JsonObject
   rawYaml: string
 } {
-  const file = schemaPath(version)
-  const bytes = readFileSync(file)
-  const rawYaml = (file.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8')
+  const rawYaml = readSchemaYaml(schemaPath(version))
   const hash = createHash('sha256').update(rawYaml).digest('hex')
   const cacheFile = join(cacheDir(), `${version}-${hash.slice(0, 16)}.json`)
   if (existsSync(cacheFile)) {
@@ -174,7 +181,7 @@ async function build(version: FakeVersion): Promise<LoadedSchema> {
   if (info.version !== version) {
     throw new Error(`schema for ${version} says info.version=${String(info.version)}`)
   }
-  applyErrata(version, normalised)
+  applyErrata(normalised)
   // openapi-backend dereferences in place: give it its own copy, keep `components` for look-ups.
   const definition = structuredClone(normalised)
   const api = new OpenAPIBackend({
@@ -194,31 +201,30 @@ async function build(version: FakeVersion): Promise<LoadedSchema> {
 /**
  * Fields the schema declares non-nullable although the real server sends null there (a read-only
  * relation that is absent: DRF returns None for it). Without these the fake could not answer
- * truthfully and schema-valid at once. Applied in memory only (the disk cache stays the schema).
+ * truthfully and schema-valid at once. Applied in memory only (the disk cache stays the schema),
+ * to every version whose schema still declares the field non-nullable (2026.5 fixed the
+ * PolicyBinding and Application ones itself; `applyErrata` leaves nullable fields alone).
  */
-const ERRATA: Record<FakeVersion, Record<string, string[]>> = {
-  '2025.6.3': {
-    PolicyBinding: ['policy_obj', 'group_obj', 'user_obj'],
-    Application: ['provider_obj'],
-    Invitation: ['flow_obj'],
-    ...Object.fromEntries(
-      ['Provider', 'ProxyProvider', 'OAuth2Provider'].map((name) => [
-        name,
-        [
-          'assigned_application_slug',
-          'assigned_application_name',
-          'assigned_backchannel_application_slug',
-          'assigned_backchannel_application_name',
-        ],
-      ]),
-    ),
-  },
-  '2026.8.3': { Invitation: ['flow_obj'] },
+const ERRATA: Record<string, string[]> = {
+  PolicyBinding: ['policy_obj', 'group_obj', 'user_obj'],
+  Application: ['provider_obj'],
+  Invitation: ['flow_obj'],
+  ...Object.fromEntries(
+    ['Provider', 'ProxyProvider', 'OAuth2Provider'].map((name) => [
+      name,
+      [
+        'assigned_application_slug',
+        'assigned_application_name',
+        'assigned_backchannel_application_slug',
+        'assigned_backchannel_application_name',
+      ],
+    ]),
+  ),
 }
 
-function applyErrata(version: FakeVersion, normalised: JsonObject): void {
+function applyErrata(normalised: JsonObject): void {
   const schemas = (normalised.components as JsonObject).schemas as Record<string, JsonObject>
-  for (const [component, fields] of Object.entries(ERRATA[version])) {
+  for (const [component, fields] of Object.entries(ERRATA)) {
     const properties = schemas[component]?.properties as Record<string, JsonObject> | undefined
     for (const field of fields) {
       const property = properties?.[field]

@@ -5,8 +5,10 @@
 import { createHash } from 'node:crypto'
 import type { FakeState, GroupRecord, TokenRecord, UserRecord } from './state'
 import type { JsonObject } from './types'
+import { hasFeature } from '../../../src/shared/authentik-releases'
 
-const is2025 = (state: FakeState): boolean => state.version === '2025.6.3'
+/** Before the 2025.12 group rework: one `parent`, no `parents`/`children`. */
+const singleParent = (state: FakeState): boolean => !hasFeature(state.version, 'groupParents')
 
 const avatar = (user: UserRecord): string =>
   `https://secure.gravatar.com/avatar/${createHash('md5').update(user.email.toLowerCase()).digest('hex')}?size=158&rating=g&default=404`
@@ -38,7 +40,7 @@ function partialGroup(state: FakeState, group: GroupRecord): JsonObject {
     is_superuser: group.isSuperuser,
     attributes: group.attributes,
   }
-  if (is2025(state)) {
+  if (singleParent(state)) {
     const parent = group.parents[0] ?? null
     base.parent = parent
     base.parent_name = parent ? (state.groups.get(parent)?.name ?? null) : null
@@ -72,11 +74,11 @@ export function serializeUser(
     uuid: user.uuid,
     password_change_date: user.passwordChangeDate,
   }
-  if (!is2025(state)) {
+  if (hasFeature(state.version, 'userRoles')) {
     body.roles = user.roles
     body.roles_obj = options.includeRoles === false ? null : []
-    body.last_updated = user.lastUpdated
   }
+  if (hasFeature(state.version, 'listAutocomplete')) body.last_updated = user.lastUpdated
   return body
 }
 
@@ -111,10 +113,15 @@ export function serializeGroup(
     name: group.name,
     is_superuser: group.isSuperuser,
   }
-  if (is2025(state)) {
+  if (singleParent(state)) {
     const parent = group.parents[0] ?? null
     body.parent = parent
     body.parent_name = parent ? (state.groups.get(parent)?.name ?? null) : null
+    if (hasFeature(state.version, 'groupChildren')) {
+      const children = [...state.groups.values()].filter((g) => g.parents.includes(group.pk))
+      body.children = children.map((g) => g.pk)
+      body.children_obj = options.includeChildren ? children.map(relatedGroup) : null
+    }
   } else {
     const lookup = (pks: string[]): GroupRecord[] =>
       pks.map((pk) => state.groups.get(pk)).filter((g): g is GroupRecord => g !== undefined)

@@ -36,7 +36,7 @@ export interface GroupRecord {
   numPk: number
   name: string
   isSuperuser: boolean
-  /** 2025.6: at most one entry (`parent`); 2026: `parents`. */
+  /** Before 2025.12: at most one entry (`parent`); since: `parents`. */
   parents: string[]
   users: number[]
   attributes: JsonObject

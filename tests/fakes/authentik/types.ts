@@ -1,6 +1,12 @@
-export type FakeVersion = '2025.6.3' | '2026.8.3'
+import {
+  supportedAuthentikVersions,
+  type AuthentikVersion,
+} from '../../../src/shared/authentik-releases'
 
-export const FAKE_VERSIONS: readonly FakeVersion[] = ['2025.6.3', '2026.8.3']
+/** The fake impersonates exactly the releases Gatehouse supports (one table, `authentik-releases`). */
+export type FakeVersion = AuthentikVersion
+
+export const FAKE_VERSIONS: readonly FakeVersion[] = supportedAuthentikVersions
 
 export type JsonObject = { [key: string]: unknown }
 

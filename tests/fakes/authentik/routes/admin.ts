@@ -46,10 +46,23 @@ const certificateDef: ResourceDef = {
   computed: (_state, rec) => ({ private_key_type: rec.key_type }),
 }
 
-/** An unset `base_url` is left out: the schema's uri format does not admit the empty string. */
+/**
+ * An unset `base_url` is left out: the schema's uri format does not admit the empty string. The
+ * state keeps every release's flags; each release shows the keys its `Settings.flags` declares
+ * (the set moves: 2025.8 `policies_buffered_access_view`, 2026.5 four others; see the API map §8.2).
+ */
 function settingsBody(ctx: Ctx): JsonObject {
-  const { base_url: baseUrl, ...rest } = ctx.state.settings
-  return project(ctx.schema, 'Settings', baseUrl ? { ...rest, base_url: baseUrl } : rest)
+  const { base_url: baseUrl, flags, ...rest } = ctx.state.settings
+  const body: JsonObject = baseUrl ? { ...rest, base_url: baseUrl } : rest
+  const declared = (ctx.schema.components.Settings?.properties as JsonObject | undefined)?.flags as
+    { properties?: JsonObject } | undefined
+  if (declared?.properties) {
+    const all = (flags ?? {}) as JsonObject
+    body.flags = Object.fromEntries(
+      Object.keys(declared.properties).map((key) => [key, all[key] ?? false]),
+    )
+  }
+  return project(ctx.schema, 'Settings', body)
 }
 
 function updateSettings(ctx: Ctx) {
@@ -77,7 +90,7 @@ export const adminHandlers: HandlerMap = {
     return ok(settingsBody(ctx))
   },
   admin_settings_partial_update: updateSettings,
-  /** 2026's SettingsRequest requires `flags` (checked by the request schema). */
+  /** Since 2025.8 (`settingsFlags`) SettingsRequest requires `flags` (checked by the request schema). */
   admin_settings_update: updateSettings,
 
   admin_system_retrieve: (ctx) => {

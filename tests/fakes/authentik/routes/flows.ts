@@ -26,6 +26,7 @@ import type { FakeState } from '../state'
 import { HttpError, notFound, type JsonObject } from '../types'
 import stageKinds from '../seed/stage-kinds.json' with { type: 'json' }
 import { bodyObject, noContent, ok, requireSuperuser, type HandlerMap } from './context'
+import { hasFeature } from '../../../../src/shared/authentik-releases'
 
 const FLOW_BACKGROUND = '/static/dist/assets/images/flow_background.jpg'
 
@@ -72,7 +73,7 @@ function flowComputed(state: FakeState, flow: Rec): JsonObject {
       .map((pb) => pb.policy),
     cache_count: 0,
     export_url: `/api/v3/flows/instances/${String(flow.slug)}/export/`,
-    background: state.version === '2025.6.3' ? FLOW_BACKGROUND : background,
+    background: hasFeature(state.version, 'fileFieldsWritable') ? background : FLOW_BACKGROUND,
     background_url: background === '' ? FLOW_BACKGROUND : background,
     background_themed_urls: null,
   }
@@ -231,7 +232,7 @@ const STAGE_KINDS: StageKind[] = [
     refs: { configure_flow: flowRef },
     // Not nullable since 2025.10: the empty string stands for "none".
     computed: (state, rec) => ({
-      friendly_name: rec.friendly_name ?? (state.version === '2025.6.3' ? null : ''),
+      friendly_name: rec.friendly_name ?? (hasFeature(state.version, 'redisRemoved') ? '' : null),
     }),
   },
 ]

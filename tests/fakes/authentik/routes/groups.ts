@@ -11,8 +11,9 @@ import {
   type HandlerMap,
 } from './context'
 import { exact, listReply } from './list'
+import { hasFeature } from '../../../../src/shared/authentik-releases'
 
-/** Unique since 2025.12 (database constraint); 2025.6 allows duplicate group names. */
+/** Unique since 2025.12 (database constraint, `userRoles` milestone); before, duplicates are allowed. */
 const NAME_TAKEN = 'Group with this name already exists.'
 
 function findGroup(ctx: Ctx): GroupRecord {
@@ -30,12 +31,12 @@ const includes = (ctx: Ctx): GroupIncludes => ({
 
 function parentsFromBody(ctx: Ctx, body: JsonObject): string[] | undefined {
   let parents: string[] | undefined
-  if (ctx.state.version === '2025.6.3') {
+  if (!hasFeature(ctx.state.version, 'groupParents')) {
     if (has(body, 'parent')) parents = body.parent === null ? [] : [String(body.parent)]
   } else if (has(body, 'parents')) {
     parents = body.parents as string[]
   }
-  const field = ctx.state.version === '2025.6.3' ? 'parent' : 'parents'
+  const field = hasFeature(ctx.state.version, 'groupParents') ? 'parents' : 'parent'
   for (const pk of parents ?? []) {
     if (!ctx.state.groups.has(pk)) {
       throw new HttpError(400, { [field]: [`Invalid pk "${pk}" - object does not exist.`] })
@@ -46,7 +47,7 @@ function parentsFromBody(ctx: Ctx, body: JsonObject): string[] | undefined {
 
 /** Applies a GroupRequest / PatchedGroupRequest body; `users`, `parents`, `roles` replaced whole. */
 function applyGroup(ctx: Ctx, group: GroupRecord | null, body: JsonObject): GroupRecord {
-  if (typeof body.name === 'string' && ctx.state.version !== '2025.6.3') {
+  if (typeof body.name === 'string' && hasFeature(ctx.state.version, 'userRoles')) {
     const other = ctx.state.groupByName(body.name)
     if (other && other.pk !== group?.pk) throw new HttpError(400, { name: [NAME_TAKEN] })
   }
@@ -67,11 +68,32 @@ function applyGroup(ctx: Ctx, group: GroupRecord | null, body: JsonObject): Grou
   if (users) fields.users = [...new Set(users)]
   if (has(body, 'attributes')) fields.attributes = body.attributes as JsonObject
   if (has(body, 'roles')) fields.roles = body.roles as string[]
-  if (group) {
-    Object.assign(group, fields)
-    return group
+  const children = childrenFromBody(ctx, body)
+  const saved = group
+    ? Object.assign(group, fields)
+    : ctx.state.addGroup({ name: String(body.name), ...fields })
+  if (children) setChildren(ctx, saved, children)
+  return saved
+}
+
+/** 2025.8–2025.10 (`groupChildren` before `groupParents`): `children` is writable. */
+function childrenFromBody(ctx: Ctx, body: JsonObject): string[] | undefined {
+  if (!has(body, 'children')) return undefined
+  const children = body.children as string[]
+  for (const pk of children) {
+    if (!ctx.state.groups.has(pk)) {
+      throw new HttpError(400, { children: [`Invalid pk "${pk}" - object does not exist.`] })
+    }
   }
-  return ctx.state.addGroup({ name: String(body.name), ...fields })
+  return children
+}
+
+/** DRF sets a reverse relation whole: the listed groups get this parent, the others lose it. */
+function setChildren(ctx: Ctx, parent: GroupRecord, children: string[]): void {
+  for (const other of ctx.state.groups.values()) {
+    if (children.includes(other.pk)) other.parents = [parent.pk]
+    else if (other.parents.includes(parent.pk)) other.parents = []
+  }
 }
 
 function membership(ctx: Ctx, add: boolean) {

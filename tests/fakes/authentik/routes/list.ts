@@ -4,6 +4,7 @@
  */
 import { HttpError, type JsonObject } from '../types'
 import type { Ctx, Reply } from './context'
+import { hasFeature } from '../../../../src/shared/authentik-releases'
 
 export type Filter = (item: JsonObject, value: unknown) => boolean
 
@@ -114,6 +115,6 @@ export function paginate(ctx: Ctx, items: unknown[]): JsonObject {
     },
     results,
   }
-  if (ctx.state.version !== '2025.6.3') body.autocomplete = {}
+  if (hasFeature(ctx.state.version, 'listAutocomplete')) body.autocomplete = {}
   return body
 }

@@ -1,4 +1,5 @@
 import { ok, type HandlerMap } from './context'
+import { hasFeature } from '../../../../src/shared/authentik-releases'
 
 export const miscHandlers: HandlerMap = {
   admin_version_retrieve: (ctx) =>
@@ -25,7 +26,7 @@ export const miscHandlers: HandlerMap = {
       cache_timeout_flows: 300,
       cache_timeout_policies: 300,
     }
-    if (ctx.state.version === '2025.6.3') body.cache_timeout_reputation = 300
+    if (!hasFeature(ctx.state.version, 'redisRemoved')) body.cache_timeout_reputation = 300
     return ok(body)
   },
 

@@ -9,6 +9,7 @@ import { partialUser, serializeGroup, serializeUser } from '../serialize'
 import type { FakeState } from '../state'
 import { HttpError, type JsonObject } from '../types'
 import type { HandlerMap } from './context'
+import { hasFeature } from '../../../../src/shared/authentik-releases'
 
 const POLICY_META: Record<string, Meta> = {
   password: {
@@ -160,7 +161,7 @@ const policyBindingDef: ResourceDef = {
     const policy = rec.policy ? state.store.policies.get(rec.policy as string) : undefined
     const group = rec.group ? state.groups.get(String(rec.group)) : undefined
     const user = rec.user != null ? state.users.get(Number(rec.user)) : undefined
-    const old = state.version === '2025.6.3'
+    const old = !hasFeature(state.version, 'bindingPartialObjects')
     return {
       policy__name: policy?.name ?? '',
       policy_obj: policy ? genericPolicy(state, policy) : null,

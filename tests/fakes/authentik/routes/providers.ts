@@ -22,6 +22,7 @@ import { stableUuid, type FakeState } from '../state'
 import { HttpError, notFound, type JsonObject } from '../types'
 import { ok, requireSuperuser, type HandlerMap } from './context'
 import { deletePolicyBindingsOn } from './flows'
+import { hasFeature } from '../../../../src/shared/authentik-releases'
 
 const PROVIDER_META: Record<string, Meta> = {
   proxy: {
@@ -262,7 +263,7 @@ const applicationDef: ResourceDef = {
         .filter((p): p is Rec => p !== undefined)
         .map((p) => genericProvider(state, schema, p)),
       launch_url: meta !== '' ? meta : provider ? providerLaunchUrl(provider) : null,
-      meta_icon: state.version === '2025.6.3' ? null : icon,
+      meta_icon: hasFeature(state.version, 'fileFieldsWritable') ? icon : null,
       meta_icon_url: icon === '' ? null : icon,
       meta_icon_themed_urls: null,
     }
@@ -321,20 +322,19 @@ const outpostDef: ResourceDef = {
       .map((pk) => state.store.providers.get(pk))
       .filter((p): p is Rec => p !== undefined)
       .map((p) => genericProvider(state, schema, p)),
-    // 2025.6.3 declares service_connection_obj required and not nullable, although the embedded
+    // Before 2025.8 service_connection_obj is required and not nullable, although the embedded
     // outpost has no connection; the fake shows the local Docker connection there (see README).
-    service_connection_obj:
-      state.version === '2025.6.3'
-        ? {
-            pk: stableUuid('service-connection:local-docker'),
-            name: 'Local Docker connection',
-            local: true,
-            component: 'ak-service-connection-docker-form',
-            verbose_name: 'Docker Service-Connection',
-            verbose_name_plural: 'Docker Service-Connections',
-            meta_model_name: 'authentik_outposts.dockerserviceconnection',
-          }
-        : null,
+    service_connection_obj: !hasFeature(state.version, 'outpostConnectionNullable')
+      ? {
+          pk: stableUuid('service-connection:local-docker'),
+          name: 'Local Docker connection',
+          local: true,
+          component: 'ak-service-connection-docker-form',
+          verbose_name: 'Docker Service-Connection',
+          verbose_name_plural: 'Docker Service-Connections',
+          meta_model_name: 'authentik_outposts.dockerserviceconnection',
+        }
+      : null,
   }),
 }
 

@@ -11,6 +11,7 @@ import {
   type HandlerMap,
 } from './context'
 import { exact, oneOf, paginate, select } from './list'
+import { hasFeature } from '../../../../src/shared/authentik-releases'
 
 /** `weeks=1;days=2;hours=3;minutes=4;seconds=5` → milliseconds (Authentik's timedelta strings). */
 export function durationMs(text: string): number {
@@ -220,12 +221,14 @@ export const userHandlers: HandlerMap = {
     return ok({ link: recoveryLink(ctx, user, body.token_duration) })
   },
 
-  /** 2025.6: `?email_stage=`; 2026: body `{email_stage, token_duration?}`. Records the mail. */
+  /** Before 2026.2: `?email_stage=`; since: body `{email_stage, token_duration?}`. Records the mail. */
   core_users_recovery_email_create: (ctx) => {
     requireSuperuser(ctx)
     const user = findUser(ctx)
     const body = (ctx.body ?? {}) as JsonObject
-    const stagePk = ctx.state.version === '2025.6.3' ? ctx.query.email_stage : body.email_stage
+    const stagePk = hasFeature(ctx.state.version, 'recoveryEmailBody')
+      ? body.email_stage
+      : ctx.query.email_stage
     if (!user.email) {
       throw new HttpError(400, { non_field_errors: ['User does not have an email address set.'] })
     }
@@ -299,8 +302,10 @@ export const userHandlers: HandlerMap = {
       type: user.type,
       system_permissions: [],
     }
-    if (ctx.state.version === '2025.6.3') return ok({ user: self })
-    const current = { ...self, is_current: true, roles: [] }
+    if (hasFeature(ctx.state.version, 'userRoles')) self.roles = []
+    // A 2026.5 SessionUser has no `users`; sending it would be a schema violation (issue #13).
+    if (!hasFeature(ctx.state.version, 'sessionUsers')) return ok({ user: self })
+    const current = { ...self, is_current: true }
     return ok({ user: current, users: [current] })
   },
 }
