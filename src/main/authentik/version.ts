@@ -132,8 +132,8 @@ export function featuresFor(version: Triple): VersionFeatures {
     hasFeature(`${version.year}.${version.minor}.${version.patch}`, feature)
   return {
     groupParents: has('groupParents') ? 'parents' : 'parent',
-    userRoles: has('groupParents'),
-    listAutocomplete: has('settingsFlags'),
+    userRoles: has('userRoles'),
+    listAutocomplete: has('listAutocomplete'),
     settingsPatchOnly: has('settingsFlags'),
     stageFlowSetWritable: !has('stageFlowSetReadOnly'),
     recoveryEmailBody: has('recoveryEmailBody'),
