@@ -89,7 +89,8 @@ export function groupParentsOf(group: AkGroup): string[] {
 /** `core/tokens/` rows; the key itself is never part of a list or detail answer. */
 export const AkToken = z.object({
   identifier: z.string(),
-  intent: z.enum(['verification', 'api', 'recovery', 'app_password']).optional(),
+  /** Only compared with 'api': an intent a later release adds must not fail the read. */
+  intent: z.string().optional(),
   user: z.number().int().optional(),
   description: z.string().optional(),
   expiring: z.boolean().optional(),
