@@ -111,7 +111,7 @@ export function releaseOf(version: string): AuthentikRelease | undefined {
  * docs/authentik-schema-diff.md). Each is a milestone: the feature holds from that major on.
  */
 export const apiMilestones = {
-  /** Group `parent` (one uuid) becomes `parents` (list). */
+  /** Group `parent` (one uuid) becomes `parents` (list); group names become unique. */
   groupParents: '2025.12',
   /** Settings PUT needs `flags`; PATCH without it works everywhere. */
   settingsFlags: '2025.8',
@@ -134,10 +134,12 @@ export const apiMilestones = {
   redisRemoved: '2025.10',
   /** PolicyBinding `group_obj`/`user_obj` are PartialGroup/PartialUser instead of Group/User. */
   bindingPartialObjects: '2025.10',
-  /** Users have `roles`/`roles_obj`; `UserSelf.roles`; group names unique. */
+  /** Users have `roles`/`roles_obj`; `UserSelf.roles`. */
   userRoles: '2025.12',
   /** Flow `background` and Application `meta_icon` become writable strings (file API). */
   fileFieldsWritable: '2025.12',
+  /** OAuth2 redirect URIs carry `redirect_uri_type` (`authorization` | `logout`). */
+  redirectUriType: '2026.5',
 } as const
 
 export type ApiFeature = keyof typeof apiMilestones

@@ -9,9 +9,9 @@ import { handoverCalls } from '../../src/main/recipes/r1-calls'
 import { waitForAuthentik, type ReadinessProgress } from '../../src/main/authentik/readiness'
 import { inspectCertificate } from '../../src/main/authentik/transport'
 import { parseVersion } from '../../src/main/authentik/version'
-import { startFakeAuthentik, type FakeAuthentik } from '../fakes/authentik/server'
-import { FAKE_VERSIONS } from '../fakes/authentik/types'
 import { hasFeature } from '../../src/shared/authentik-releases'
+import { startFakeAuthentik, type FakeAuthentik, type FakeVersion } from '../fakes/authentik/server'
+import { allVersions, describeVersions, edgeVersions } from '../support/versions'
 import { freePort } from '../support/ports'
 import { selfSignedCertificate, startTlsProxy } from '../support/tls-proxy'
 import { caught } from '../support/caught'
@@ -19,7 +19,12 @@ import { caught } from '../support/caught'
 const BOOTSTRAP_TOKEN = 'bootstrap-token-0123456789abcdefghijklmnopqrstuvwxyz'
 const fastRetry = { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 100 }
 
-describe.each(FAKE_VERSIONS)('Authentik client against fake %s', (version) => {
+/**
+ * One fake per test of `version`, closed (and its violations checked) after each test. The
+ * happy paths run on every release; readiness timing, retries and TLS are transport paths that do
+ * not depend on the release's shapes and run on the oldest and newest (tests/support/versions.ts).
+ */
+function clientSuite(version: FakeVersion) {
   let fake: FakeAuthentik | undefined
   const cleanups: Array<() => Promise<void>> = []
 
@@ -36,15 +41,23 @@ describe.each(FAKE_VERSIONS)('Authentik client against fake %s', (version) => {
   const connect = (f: FakeAuthentik, token: string | null = BOOTSTRAP_TOKEN) =>
     connectAuthentik({ baseUrl: f.url, token: () => token, retry: fastRetry, timeoutMs: 5000 })
 
+  /** Closes the current fake early (its violations checked), so a test can start another. */
+  async function closeFake(): Promise<void> {
+    if (!fake) return
+    const violations = [...fake.schemaViolations]
+    await fake.close()
+    fake = undefined
+    expect(violations).toEqual([])
+  }
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0)) await cleanup()
-    if (fake) {
-      const violations = [...fake.schemaViolations]
-      await fake.close()
-      fake = undefined
-      expect(violations).toEqual([])
-    }
+    await closeFake()
   })
+  return { start, connect, cleanups, closeFake }
+}
+
+describeVersions('Authentik client against fake %s', allVersions, (version) => {
+  const { start, connect } = clientSuite(version)
 
   test('bootstrap: detects the version anonymously and works with the bootstrap token', async () => {
     const f = await start()
@@ -76,71 +89,6 @@ describe.each(FAKE_VERSIONS)('Authentik client against fake %s', (version) => {
     expect(akadmin?.groups).toContain(admins?.pk)
     expect(await calls.findUser('nobody')).toBeNull()
     expect((await calls.listActiveSuperusers()).map((u) => u.username)).toEqual(['akadmin'])
-  })
-
-  test('slow readiness: waits for /-/health/ready/, then for the token, with progress', async () => {
-    const f = await start({ slowStartMs: 1200 })
-    const progress: ReadinessProgress[] = []
-    const started = Date.now()
-    const client = await waitForAuthentik({
-      baseUrl: f.url,
-      token: () => BOOTSTRAP_TOKEN,
-      intervalMs: 100,
-      timeoutMs: 15_000,
-      onProgress: (p) => progress.push(p),
-    })
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1000)
-    expect(client.version.raw).toBe(version)
-    expect(progress.some((p) => p.phase === 'server' && !p.done && p.observed === 'HTTP 503')).toBe(
-      true,
-    )
-    const finals = progress.filter((p) => p.done).map((p) => p.phase)
-    expect(finals).toEqual(['server', 'version', 'token'])
-    expect((await client.me()).username).toBe('akadmin')
-  })
-
-  test('readiness timeout names what is missing: the server, or the token', async () => {
-    const f = await start({ slowStartMs: 60_000 })
-    const notReady = await caught(
-      waitForAuthentik({
-        baseUrl: f.url,
-        token: () => BOOTSTRAP_TOKEN,
-        intervalMs: 100,
-        timeoutMs: 600,
-      }),
-    )
-    expect(notReady.code).toBe('AUTHENTIK_NOT_READY')
-    expect(notReady.details).toMatchObject({ missing: 'server', observed: 'HTTP 503' })
-    expect(notReady.message).toMatch(/server is not ready/)
-    await f.close()
-    fake = undefined
-
-    const ready = await start()
-    const noToken = await caught(
-      waitForAuthentik({
-        baseUrl: ready.url,
-        token: () => 'not-the-bootstrap-token',
-        intervalMs: 100,
-        timeoutMs: 600,
-      }),
-    )
-    expect(noToken.code).toBe('AUTHENTIK_NOT_READY')
-    expect(noToken.details).toMatchObject({ missing: 'token', observed: 'HTTP 403' })
-    expect(noToken.message).toMatch(/token is not accepted yet/)
-  })
-
-  test('reads are retried through 503 while the server starts', async () => {
-    const f = await start({ slowStartMs: 700 })
-    const retries: number[] = []
-    const client = createAuthentikClient({
-      baseUrl: f.url,
-      token: () => BOOTSTRAP_TOKEN,
-      version: parseVersion(version)!,
-      retry: { maxAttempts: 20, baseDelayMs: 50, maxDelayMs: 200 },
-      onRetry: (r) => retries.push(r.attempt),
-    })
-    expect((await client.me()).username).toBe('akadmin')
-    expect(retries.length).toBeGreaterThan(0)
   })
 
   test('token switch: a new user with a key chosen by Gatehouse', async () => {
@@ -229,6 +177,74 @@ describe.each(FAKE_VERSIONS)('Authentik client against fake %s', (version) => {
       'Authentik 2026.11 is newer than this Gatehouse knows (it knows 2025.6.x to 2026.8.x); read-only features work, recipes are disabled until you update Gatehouse.',
     )
     expect(f.state.requestLog.filter((r) => r.method !== 'GET').length).toBe(writesBefore)
+  })
+})
+
+describeVersions('Authentik client transport against fake %s', edgeVersions, (version) => {
+  const { start, cleanups, closeFake } = clientSuite(version)
+
+  test('slow readiness: waits for /-/health/ready/, then for the token, with progress', async () => {
+    const f = await start({ slowStartMs: 1200 })
+    const progress: ReadinessProgress[] = []
+    const started = Date.now()
+    const client = await waitForAuthentik({
+      baseUrl: f.url,
+      token: () => BOOTSTRAP_TOKEN,
+      intervalMs: 100,
+      timeoutMs: 15_000,
+      onProgress: (p) => progress.push(p),
+    })
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000)
+    expect(client.version.raw).toBe(version)
+    expect(progress.some((p) => p.phase === 'server' && !p.done && p.observed === 'HTTP 503')).toBe(
+      true,
+    )
+    const finals = progress.filter((p) => p.done).map((p) => p.phase)
+    expect(finals).toEqual(['server', 'version', 'token'])
+    expect((await client.me()).username).toBe('akadmin')
+  })
+
+  test('readiness timeout names what is missing: the server, or the token', async () => {
+    const f = await start({ slowStartMs: 60_000 })
+    const notReady = await caught(
+      waitForAuthentik({
+        baseUrl: f.url,
+        token: () => BOOTSTRAP_TOKEN,
+        intervalMs: 100,
+        timeoutMs: 600,
+      }),
+    )
+    expect(notReady.code).toBe('AUTHENTIK_NOT_READY')
+    expect(notReady.details).toMatchObject({ missing: 'server', observed: 'HTTP 503' })
+    expect(notReady.message).toMatch(/server is not ready/)
+    await closeFake()
+
+    const ready = await start()
+    const noToken = await caught(
+      waitForAuthentik({
+        baseUrl: ready.url,
+        token: () => 'not-the-bootstrap-token',
+        intervalMs: 100,
+        timeoutMs: 600,
+      }),
+    )
+    expect(noToken.code).toBe('AUTHENTIK_NOT_READY')
+    expect(noToken.details).toMatchObject({ missing: 'token', observed: 'HTTP 403' })
+    expect(noToken.message).toMatch(/token is not accepted yet/)
+  })
+
+  test('reads are retried through 503 while the server starts', async () => {
+    const f = await start({ slowStartMs: 700 })
+    const retries: number[] = []
+    const client = createAuthentikClient({
+      baseUrl: f.url,
+      token: () => BOOTSTRAP_TOKEN,
+      version: parseVersion(version)!,
+      retry: { maxAttempts: 20, baseDelayMs: 50, maxDelayMs: 200 },
+      onRetry: (r) => retries.push(r.attempt),
+    })
+    expect((await client.me()).username).toBe('akadmin')
+    expect(retries.length).toBeGreaterThan(0)
   })
 
   test('TLS: untrusted by default, accepted by pinned fingerprint or CA, refused on a wrong pin', async () => {

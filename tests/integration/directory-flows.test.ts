@@ -1,11 +1,10 @@
-import { FAKE_VERSIONS } from '../fakes/authentik/types'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import type { FakeVersion } from '../fakes/authentik/server'
+import { afterAll, beforeAll, expect, test } from 'vitest'
 import { caught } from '../support/caught'
 import { startDirectoryHarness, type DirectoryHarness } from '../support/directory-harness'
+import { allVersions, describeVersions } from '../support/versions'
 
-/** The Flows panel's store actions, through the contract, against each fake version. */
-describe.each<FakeVersion>(FAKE_VERSIONS)('flows panel against Authentik %s', (version) => {
+/** The Flows panel's store actions, through the contract, against every supported release. */
+describeVersions('flows panel against Authentik %s', allVersions, (version) => {
   let h: DirectoryHarness
   const slug = 'default-authentication-flow'
 

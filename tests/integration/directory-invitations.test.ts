@@ -1,26 +1,25 @@
-import { FAKE_VERSIONS } from '../fakes/authentik/types'
-import { hasFeature } from '../../src/shared/authentik-releases'
 import { execFile } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, expect, test } from 'vitest'
 import { createKeychainStore } from '../../src/main/secrets/store'
 import { invitationLink } from '../../src/main/directory/links'
 import { SettingsSchema } from '../../src/shared/settings'
-import type { FakeVersion } from '../fakes/authentik/server'
+import { hasFeature } from '../../src/shared/authentik-releases'
 import { caught } from '../support/caught'
 import {
   BOOTSTRAP_TOKEN,
   startDirectoryHarness,
   type DirectoryHarness,
 } from '../support/directory-harness'
+import { allVersions, describeVersions } from '../support/versions'
 
 const bin = join(import.meta.dirname, '..', '..', 'bin', 'gatehouse.mjs')
 const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString()
 
-/** The invitation generator's store actions, through the contract, against each fake version. */
-describe.each<FakeVersion>(FAKE_VERSIONS)('invitations against Authentik %s', (version) => {
+/** The invitation generator's store actions, through the contract, against every supported release. */
+describeVersions('invitations against Authentik %s', allVersions, (version) => {
   let h: DirectoryHarness
   const hasEmail = hasFeature(version, 'invitationEmail')
 

@@ -1,12 +1,11 @@
-import { FAKE_VERSIONS } from '../fakes/authentik/types'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, expect, test } from 'vitest'
 import { GatehouseError } from '../../src/shared/errors'
-import type { FakeVersion } from '../fakes/authentik/server'
 import { caught } from '../support/caught'
 import { startDirectoryHarness, type DirectoryHarness } from '../support/directory-harness'
+import { allVersions, describeVersions } from '../support/versions'
 
-/** The Users panel's store actions, through the contract, against each fake version. */
-describe.each<FakeVersion>(FAKE_VERSIONS)('users panel against Authentik %s', (version) => {
+/** The Users panel's store actions, through the contract, against every supported release. */
+describeVersions('users panel against Authentik %s', allVersions, (version) => {
   let h: DirectoryHarness
   let adminsPk: string
 
@@ -100,8 +99,8 @@ describe.each<FakeVersion>(FAKE_VERSIONS)('users panel against Authentik %s', (v
   test("Gatehouse's own token user cannot be deactivated, deleted or taken out of the admins", async () => {
     // The bootstrap token belongs to akadmin.
     const akadmin = (await userNamed('akadmin'))!
-    // Thunks, one at a time: three calls started together would leave the later rejections
-    // unhandled while the first is awaited.
+    // One at a time: three promises started together reject before they are awaited (Node then
+    // reports unhandled rejections).
     for (const attempt of [
       () => h.client.users.setActive({ pk: akadmin.pk, is_active: false }),
       () => h.client.users.delete({ pk: akadmin.pk, confirm: 'akadmin' }),

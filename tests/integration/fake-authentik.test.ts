@@ -1,10 +1,14 @@
 /**
  * The fake Authentik itself, driven by a raw fetch client (not the official one): seed, bootstrap,
- * readiness, validation of requests and responses, users/groups/tokens rules — for both versions.
+ * readiness, validation of requests and responses, users/groups/tokens rules — for every supported
+ * release (the property-based fuzzing of the user body on the oldest and newest only, see
+ * tests/support/versions.ts).
  */
 import fc from 'fast-check'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
+import { hasFeature } from '../../src/shared/authentik-releases'
 import { startFakeAuthentik, type FakeAuthentik, type FakeVersion } from '../fakes/authentik/server'
+import { allVersions, describeVersions, edgeVersions } from '../support/versions'
 
 const TOKEN = 'bootstrap-token-for-tests-0123456789'
 const PASSWORD = 'bootstrap-password'
@@ -47,7 +51,7 @@ const only = (answer: Answer): Json => {
   return list[0] as Json
 }
 
-describe.each(['2025.6.3', '2026.8.3'] as FakeVersion[])('fake Authentik %s', (version) => {
+function fakeSuite(version: FakeVersion, part: 'main' | 'fuzz'): void {
   let fake: FakeAuthentik
   let api: ReturnType<typeof client>
 
@@ -67,6 +71,11 @@ describe.each(['2025.6.3', '2026.8.3'] as FakeVersion[])('fake Authentik %s', (v
     expect(fake.schemaViolations).toEqual([])
     expect(fake.state.unimplementedCalls).toEqual([])
   })
+
+  if (part === 'fuzz') {
+    fuzzUserBodies()
+    return
+  }
 
   it('starts in well under two seconds once the schema is cached', async () => {
     const started = performance.now()
@@ -189,7 +198,8 @@ describe.each(['2025.6.3', '2026.8.3'] as FakeVersion[])('fake Authentik %s', (v
     const stale = await api('POST', '/core/users/', {
       username: 'ghost',
       name: 'Ghost',
-      [version === '2025.6.3' ? 'roles' : 'parent']: [],
+      // A field of another release's UserRequest: `roles` arrived in 2025.12.
+      [hasFeature(version, 'userRoles') ? 'parent' : 'roles']: [],
     })
     expect(stale.status).toBe(400)
     expect((await api('POST', '/core/users/', undefined, '{"username": ')).status).toBe(400)
@@ -288,18 +298,19 @@ describe.each(['2025.6.3', '2026.8.3'] as FakeVersion[])('fake Authentik %s', (v
   })
 
   it('keeps group names unique where the version does, replaces lists on PATCH, adds and removes members', async () => {
-    const parentField = version === '2025.6.3' ? 'parent' : 'parents'
+    const several = hasFeature(version, 'groupParents')
+    const parentField = several ? 'parents' : 'parent'
     const parent = (await api('POST', '/core/groups/', { name: 'family' })).body as Json
     const child = await api('POST', '/core/groups/', {
       name: 'kids',
-      ...(version === '2025.6.3' ? { parent: parent.pk } : { parents: [parent.pk] }),
+      ...(several ? { parents: [parent.pk] } : { parent: parent.pk }),
     })
     expect(child.status).toBe(201)
     const kids = child.body as Json
-    expect(kids[parentField]).toEqual(version === '2025.6.3' ? parent.pk : [parent.pk])
+    expect(kids[parentField]).toEqual(several ? [parent.pk] : parent.pk)
     const duplicate = await api('POST', '/core/groups/', { name: 'kids' })
-    if (version === '2025.6.3') expect(duplicate.status).toBe(201)
-    else expect(duplicate.body).toEqual({ name: ['Group with this name already exists.'] })
+    if (several) expect(duplicate.body).toEqual({ name: ['Group with this name already exists.'] })
+    else expect(duplicate.status).toBe(201)
 
     const a = (await api('POST', '/core/users/', { username: 'anna', name: 'Anna' })).body as Json
     const b = (await api('POST', '/core/users/', { username: 'bert', name: 'Bert' })).body as Json
@@ -324,6 +335,24 @@ describe.each(['2025.6.3', '2026.8.3'] as FakeVersion[])('fake Authentik %s', (v
     expect((await api('GET', '/core/groups/not-a-uuid/')).status).toBe(404)
   })
 
+  // Issue #13: the 2026.8 client read `users` on a 2026.5 server, whose SessionUser has none.
+  it('answers users/me in the release’s own SessionUser shape', async () => {
+    const me = (await api('GET', '/core/users/me/')).body as Json
+    const user = me.user as Json
+    expect(user).toMatchObject({ username: 'akadmin', is_superuser: true })
+    if (hasFeature(version, 'sessionUsers')) {
+      expect(Object.keys(me).sort()).toEqual(['user', 'users'])
+      expect(me.users).toEqual([user])
+      expect(user.is_current).toBe(true)
+    } else {
+      expect(Object.keys(me)).toEqual(['user'])
+      expect(user).not.toHaveProperty('is_current')
+    }
+    if (hasFeature(version, 'userRoles')) expect(user.roles).toEqual([])
+    else expect(user).not.toHaveProperty('roles')
+    expect(fake.schemaViolations).toEqual([])
+  })
+
   it('paginates with Authentik’s envelope', async () => {
     for (let i = 0; i < 7; i++) {
       expect(
@@ -342,7 +371,7 @@ describe.each(['2025.6.3', '2026.8.3'] as FakeVersion[])('fake Authentik %s', (v
         end_index: 3,
       },
     })
-    if (version === '2026.8.3') expect(first.body).toHaveProperty('autocomplete')
+    if (hasFeature(version, 'listAutocomplete')) expect(first.body).toHaveProperty('autocomplete')
     else expect(first.body).not.toHaveProperty('autocomplete')
     const last = await api('GET', '/core/users/?search=page-&page_size=3&page=3&ordering=-username')
     expect(last.body).toMatchObject({
@@ -377,109 +406,115 @@ describe.each(['2025.6.3', '2026.8.3'] as FakeVersion[])('fake Authentik %s', (v
     fake.schemaViolations.length = 0
   })
 
-  it('never accepts an invalid user body and never answers it off-schema (property)', async () => {
-    const value = fc.jsonValue()
-    const invalidBody = fc.oneof(
-      // not an object at all
-      fc.oneof(fc.array(value), fc.string(), fc.integer(), fc.constant(null)),
-      // a required field missing
-      fc.record({ name: fc.string() }),
-      fc.record({ username: fc.string({ minLength: 1, maxLength: 150 }) }),
-      // a field of the wrong type or out of range
-      fc.record({
-        username: fc.oneof(
-          fc.integer(),
-          fc.boolean(),
-          fc.constant(''),
-          fc.string({ minLength: 151 }),
-        ),
-        name: fc.string(),
-      }),
-      fc.record({
-        username: fc.string({ minLength: 1, maxLength: 150 }),
-        name: fc.string(),
-        type: fc
-          .string()
-          .filter(
-            (t) =>
-              !['internal', 'external', 'service_account', 'internal_service_account'].includes(t),
+  function fuzzUserBodies(): void {
+    it('never accepts an invalid user body and never answers it off-schema (property)', async () => {
+      const value = fc.jsonValue()
+      const invalidBody = fc.oneof(
+        // not an object at all
+        fc.oneof(fc.array(value), fc.string(), fc.integer(), fc.constant(null)),
+        // a required field missing
+        fc.record({ name: fc.string() }),
+        fc.record({ username: fc.string({ minLength: 1, maxLength: 150 }) }),
+        // a field of the wrong type or out of range
+        fc.record({
+          username: fc.oneof(
+            fc.integer(),
+            fc.boolean(),
+            fc.constant(''),
+            fc.string({ minLength: 151 }),
           ),
-      }),
-      fc.record({
-        username: fc.string({ minLength: 1, maxLength: 150 }),
-        name: fc.string(),
-        groups: fc.array(fc.uuid(), { minLength: 1 }),
-      }),
-      fc.record({
-        username: fc.string({ minLength: 1, maxLength: 150 }),
-        name: fc.string(),
-        is_active: fc.oneof(fc.string(), fc.integer(), fc.constant(null)),
-      }),
-      // a field the schema does not know
-      fc
-        .tuple(fc.string({ minLength: 1 }), value)
-        .filter(
-          ([key]) =>
-            ![
-              'username',
-              'name',
-              'is_active',
-              'groups',
-              'email',
-              'attributes',
-              'path',
-              'type',
-              'last_login',
-              'roles',
-            ].includes(key),
-        )
-        .map(([key, extra]) => ({ username: 'valid-name', name: 'Valid', [key]: extra })),
-    )
-    await fc.assert(
-      fc.asyncProperty(invalidBody, async (body) => {
-        const answer = await api('POST', '/core/users/', body)
-        expect(answer.status).toBe(400)
-        expect(fake.schemaViolations).toEqual([])
-      }),
-      { numRuns: 150 },
-    )
+          name: fc.string(),
+        }),
+        fc.record({
+          username: fc.string({ minLength: 1, maxLength: 150 }),
+          name: fc.string(),
+          type: fc
+            .string()
+            .filter(
+              (t) =>
+                !['internal', 'external', 'service_account', 'internal_service_account'].includes(
+                  t,
+                ),
+            ),
+        }),
+        fc.record({
+          username: fc.string({ minLength: 1, maxLength: 150 }),
+          name: fc.string(),
+          groups: fc.array(fc.uuid(), { minLength: 1 }),
+        }),
+        fc.record({
+          username: fc.string({ minLength: 1, maxLength: 150 }),
+          name: fc.string(),
+          is_active: fc.oneof(fc.string(), fc.integer(), fc.constant(null)),
+        }),
+        // a field the schema does not know
+        fc
+          .tuple(fc.string({ minLength: 1 }), value)
+          .filter(
+            ([key]) =>
+              ![
+                'username',
+                'name',
+                'is_active',
+                'groups',
+                'email',
+                'attributes',
+                'path',
+                'type',
+                'last_login',
+                'roles',
+              ].includes(key),
+          )
+          .map(([key, extra]) => ({ username: 'valid-name', name: 'Valid', [key]: extra })),
+      )
+      await fc.assert(
+        fc.asyncProperty(invalidBody, async (body) => {
+          const answer = await api('POST', '/core/users/', body)
+          expect(answer.status).toBe(400)
+          expect(fake.schemaViolations).toEqual([])
+        }),
+        { numRuns: 150 },
+      )
+    })
+  }
+}
+
+describeVersions('fake Authentik %s', allVersions, (version) => fakeSuite(version, 'main'))
+describeVersions('fake Authentik %s, fuzzed user bodies', edgeVersions, (version) =>
+  fakeSuite(version, 'fuzz'),
+)
+
+describeVersions('fake Authentik %s slow start', allVersions, (version) => {
+  it('is live at once, ready and bootstrapped only after slowStartMs', async () => {
+    const fake = await startFakeAuthentik({ version, bootstrapToken: TOKEN, slowStartMs: 600 })
+    try {
+      const health = (probe: string) =>
+        fetch(`${fake.url}/-/health/${probe}/`).then((r) => r.status)
+      expect(await health('live')).toBe(200)
+      expect(await health('ready')).toBe(503)
+      expect((await client(fake)('GET', '/admin/version/')).status).toBe(503)
+      const started = Date.now()
+      while ((await health('ready')) !== 200) {
+        expect(Date.now() - started).toBeLessThan(5000)
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      expect(Date.now() - started).toBeGreaterThan(300)
+      expect((await client(fake)('GET', '/admin/version/')).status).toBe(200)
+      expect(fake.schemaViolations).toEqual([])
+    } finally {
+      await fake.close()
+    }
+  })
+
+  it('without bootstrap variables has akadmin with an unusable password and no token', async () => {
+    const fake = await startFakeAuthentik({ version })
+    try {
+      const admin = fake.state.userByUsername('akadmin')
+      expect(admin?.password).toBeNull()
+      expect(fake.state.tokens.has('authentik-bootstrap-token')).toBe(false)
+      expect((await client(fake)('GET', '/core/users/me/')).status).toBe(403)
+    } finally {
+      await fake.close()
+    }
   })
 })
-
-describe.each(['2025.6.3', '2026.8.3'] as FakeVersion[])(
-  'fake Authentik %s slow start',
-  (version) => {
-    it('is live at once, ready and bootstrapped only after slowStartMs', async () => {
-      const fake = await startFakeAuthentik({ version, bootstrapToken: TOKEN, slowStartMs: 600 })
-      try {
-        const health = (probe: string) =>
-          fetch(`${fake.url}/-/health/${probe}/`).then((r) => r.status)
-        expect(await health('live')).toBe(200)
-        expect(await health('ready')).toBe(503)
-        expect((await client(fake)('GET', '/admin/version/')).status).toBe(503)
-        const started = Date.now()
-        while ((await health('ready')) !== 200) {
-          expect(Date.now() - started).toBeLessThan(5000)
-          await new Promise((resolve) => setTimeout(resolve, 50))
-        }
-        expect(Date.now() - started).toBeGreaterThan(300)
-        expect((await client(fake)('GET', '/admin/version/')).status).toBe(200)
-        expect(fake.schemaViolations).toEqual([])
-      } finally {
-        await fake.close()
-      }
-    })
-
-    it('without bootstrap variables has akadmin with an unusable password and no token', async () => {
-      const fake = await startFakeAuthentik({ version })
-      try {
-        const admin = fake.state.userByUsername('akadmin')
-        expect(admin?.password).toBeNull()
-        expect(fake.state.tokens.has('authentik-bootstrap-token')).toBe(false)
-        expect((await client(fake)('GET', '/core/users/me/')).status).toBe(403)
-      } finally {
-        await fake.close()
-      }
-    })
-  },
-)

@@ -1,17 +1,21 @@
-import { afterEach, beforeEach, describe, expect, test } from 'vitest'
+import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest'
+import { atLeast } from '../../src/shared/authentik-releases'
 import type { IntegrationId } from '../../src/shared/contract'
-import type { FakeVersion } from '../fakes/authentik/server'
 import { caught } from '../support/caught'
 import { DOMAIN, one, startRecipeHarness, type RecipeHarness } from '../support/recipe-harness'
+import {
+  allVersions,
+  describeVersions,
+  expectFakeResponsesOnSchema,
+  newestVersion,
+} from '../support/versions'
 
 /**
- * The app integrations R10–R14 against the schema-checked fake of both supported versions,
+ * The app integrations R10–R14 against the schema-checked fake of every supported release,
  * through the contract: plan on a fresh install, apply, re-plan empty, a second apply writes
  * nothing, drift shows up field by field; an apply broken at every write converges; secrets never
  * in a plan; bad input refused field by field with zero writes; removal keeps shared groups.
  */
-const versions: FakeVersion[] = ['2025.6.3', '2026.8.3']
-
 const SONARR_PASSWORD = 'sonarr-Pa55word-xyz'
 const RADARR_PASSWORD = 'radarr-Pa55word-abc'
 
@@ -80,7 +84,7 @@ const drift: Record<IntegrationId, (h: RecipeHarness) => Promise<string>> = {
 
 const ids = Object.keys(drift) as IntegrationId[]
 
-describe.each(versions)('integrations on Authentik %s', (version) => {
+describeVersions('integrations on Authentik %s', allVersions, (version) => {
   let h: RecipeHarness
   beforeEach(async () => {
     h = await startRecipeHarness(version)
@@ -130,10 +134,11 @@ describe.each(versions)('integrations on Authentik %s', (version) => {
   })
 })
 
-/** Every write of every integration, both ways a write can break (2026 only: the fault paths are
- * version-independent, and both versions already run the full cycle above). */
+/** Every write of every integration, both ways a write can break (the newest release only: the
+ * fault paths are version-independent, and every release already runs the full cycle above). */
 describe('integrations survive a failed write', () => {
-  const version: FakeVersion = '2026.8.3'
+  afterAll(() => expectFakeResponsesOnSchema(newestVersion))
+  const version = newestVersion
   test.each(ids)('%s converges after a failure at every write, with no duplicates', async (id) => {
     const clean = await startRecipeHarness(version)
     const start = clean.writes()
@@ -181,7 +186,7 @@ describe('integrations survive a failed write', () => {
   })
 })
 
-describe.each(versions)('integration details on Authentik %s', (version) => {
+describeVersions('integration details on Authentik %s', allVersions, (version) => {
   let h: RecipeHarness
   beforeEach(async () => {
     h = await startRecipeHarness(version)
@@ -257,7 +262,8 @@ describe.each(versions)('integration details on Authentik %s', (version) => {
     })
     expect(mapping.scope_name).toBe('profile')
     const expression = String(mapping.expression)
-    if (version.startsWith('2026')) {
+    // `User.ak_groups` is deprecated from 2026.2 (API map §8.3).
+    if (atLeast(version, '2026.2')) {
       expect(expression).toContain('user.groups.all()')
       expect(expression).not.toContain('ak_groups')
     } else expect(expression).toContain('user.ak_groups.all()')

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from 'vitest'
+import { afterEach, expect, test } from 'vitest'
 import { connectAuthentik, type AuthentikClient } from '../../src/main/authentik/client'
 import {
   applyAdminHandover,
@@ -10,8 +10,8 @@ import {
 import { handoverCalls } from '../../src/main/recipes/r1-calls'
 import { createMemoryStore, type SecretStore } from '../../src/main/secrets/store'
 import { GatehouseError } from '../../src/shared/errors'
-import { startFakeAuthentik, type FakeAuthentik } from '../fakes/authentik/server'
-import { FAKE_VERSIONS } from '../fakes/authentik/types'
+import { startFakeAuthentik, type FakeAuthentik, type FakeVersion } from '../fakes/authentik/server'
+import { allVersions, describeVersions, edgeVersions } from '../support/versions'
 
 const BOOTSTRAP_TOKEN = 'bootstrap-token-0123456789abcdefghijklmnopqrstuvwxyz'
 const input = { username: 'alice', name: 'Alice Admin', email: 'alice@example.org' }
@@ -25,7 +25,13 @@ const allSteps: HandoverStepId[] = [
   'deactivate-akadmin',
 ]
 
-describe.each(FAKE_VERSIONS)('R1 admin handover against fake %s', (version) => {
+/**
+ * The R1 suite for one release. `part` picks the tests: 'main' (plan/apply, refusals, typed errors)
+ * runs on every release; 'interrupted' (a power cut before each of the six later steps, then a
+ * re-apply from the keychain: six fakes) is the slow path and runs on the oldest and the newest
+ * release (tests/support/versions.ts).
+ */
+function r1Suite(version: FakeVersion, part: 'main' | 'interrupted'): void {
   let fake: FakeAuthentik | undefined
   let secrets: SecretStore
 
@@ -64,6 +70,86 @@ describe.each(FAKE_VERSIONS)('R1 admin handover against fake %s', (version) => {
       expect(violations).toEqual([])
     }
   })
+
+  if (part === 'interrupted') {
+    test.each(allSteps.slice(1))(
+      'interrupted before %s, re-applied, converges without duplicates',
+      async (stop) => {
+        const { f, client } = await setup()
+        const first = await applyAdminHandover(client, input, {
+          secrets,
+          beforeStep: (step) => {
+            if (step.id === stop) throw new Error('power cut')
+          },
+        })
+        expect(first.completed).toBe(false)
+        expect(first.steps.find((s) => s.id === stop)?.status).toBe('failed')
+        expect(first.steps.filter((s) => s.status === 'done').map((s) => s.id)).toEqual(
+          allSteps.slice(0, allSteps.indexOf(stop)),
+        )
+        expect(first.error?.code).toBe('INTERNAL')
+
+        // A restarted Gatehouse: the client starts again from the keychain's tokens.
+        const resumed = await connectAuthentik({
+          baseUrl: f.url,
+          token: async () =>
+            (await secrets.get('gatehouseApiToken')) ?? (await secrets.get('bootstrapToken')),
+        })
+        const plan = await planAdminHandover(resumed, input, { secrets })
+        expect(plan.steps.map((s) => s.id)).not.toContain('create-user')
+        const second = await applyAdminHandover(resumed, input, { secrets })
+        expect(second.error).toBeUndefined()
+        expect(second.completed).toBe(true)
+        expect(census(f)).toEqual({ alices: 1, tokens: 1, akadminActive: false })
+        expect((await planAdminHandover(resumed, input, { secrets })).steps).toEqual([])
+        expect((await resumed.me()).username).toBe('alice')
+      },
+    )
+    test.each([
+      ['deactivate-akadmin', 'the deactivation write fails once'],
+      ['switch-token', 'the token switch reads a malformed answer once'],
+    ] as const)(
+      'never half-applies silently: %s (%s), plan shows the rest, a second apply completes',
+      async (failing, _how) => {
+        const { f, client } = await setup()
+        const first = await applyAdminHandover(client, input, {
+          secrets,
+          beforeStep: (step) => {
+            if (step.id !== failing) return
+            if (failing === 'deactivate-akadmin')
+              f.state.faults.failWrite({ at: 1, mode: 'before' })
+            else f.state.responseTampering.set('core_users_me_retrieve', () => ({ user: {} }))
+          },
+        })
+        expect(first.completed).toBe(false)
+        expect(first.steps.find((s) => s.id === failing)?.status).toBe('failed')
+        expect(first.error?.code).toBe(
+          failing === 'deactivate-akadmin' ? 'AUTHENTIK_FAILED' : 'AUTHENTIK_UNEXPECTED_RESPONSE',
+        )
+        // The token exists and its key is in the keychain, akadmin is still active …
+        expect(await secrets.get('gatehouseApiToken')).toBeTruthy()
+        expect(census(f)).toEqual({ alices: 1, tokens: 1, akadminActive: true })
+        // … and the result says what is left, exactly as the next plan does.
+        const remaining = first.remaining?.map((s) => s.id)
+        expect(remaining).toContain('deactivate-akadmin')
+        expect(remaining).not.toContain('create-token')
+        const plan = await planAdminHandover(client, input, { secrets })
+        expect(plan.steps.map((s) => s.id)).toEqual(remaining)
+
+        const second = await applyAdminHandover(client, input, { secrets })
+        expect(second.error).toBeUndefined()
+        expect(second.completed).toBe(true)
+        expect(second.remaining).toBeUndefined()
+        expect(census(f)).toEqual({ alices: 1, tokens: 1, akadminActive: false })
+        expect((await planAdminHandover(client, input, { secrets })).steps).toEqual([])
+        if (failing === 'switch-token') {
+          const violations = f.schemaViolations.splice(0)
+          expect(violations.every((v) => v.startsWith('core_users_me_retrieve '))).toBe(true)
+        }
+      },
+    )
+    return
+  }
 
   test('plan → apply → re-plan is empty; the new token is the one in use', async () => {
     const { f, client } = await setup()
@@ -124,40 +210,6 @@ describe.each(FAKE_VERSIONS)('R1 admin handover against fake %s', (version) => {
     const alice = [...f.state.users.values()].find((u) => u.username === 'alice')
     expect(alice?.password).toBe('typed-twice-password')
   })
-
-  test.each(allSteps.slice(1))(
-    'interrupted before %s, re-applied, converges without duplicates',
-    async (stop) => {
-      const { f, client } = await setup()
-      const first = await applyAdminHandover(client, input, {
-        secrets,
-        beforeStep: (step) => {
-          if (step.id === stop) throw new Error('power cut')
-        },
-      })
-      expect(first.completed).toBe(false)
-      expect(first.steps.find((s) => s.id === stop)?.status).toBe('failed')
-      expect(first.steps.filter((s) => s.status === 'done').map((s) => s.id)).toEqual(
-        allSteps.slice(0, allSteps.indexOf(stop)),
-      )
-      expect(first.error?.code).toBe('INTERNAL')
-
-      // A restarted Gatehouse: the client starts again from the keychain's tokens.
-      const resumed = await connectAuthentik({
-        baseUrl: f.url,
-        token: async () =>
-          (await secrets.get('gatehouseApiToken')) ?? (await secrets.get('bootstrapToken')),
-      })
-      const plan = await planAdminHandover(resumed, input, { secrets })
-      expect(plan.steps.map((s) => s.id)).not.toContain('create-user')
-      const second = await applyAdminHandover(resumed, input, { secrets })
-      expect(second.error).toBeUndefined()
-      expect(second.completed).toBe(true)
-      expect(census(f)).toEqual({ alices: 1, tokens: 1, akadminActive: false })
-      expect((await planAdminHandover(resumed, input, { secrets })).steps).toEqual([])
-      expect((await resumed.me()).username).toBe('alice')
-    },
-  )
 
   test('refuses to deactivate akadmin when the new admin (and so its token) is not active', async () => {
     const { f, client } = await setup()
@@ -232,47 +284,11 @@ describe.each(FAKE_VERSIONS)('R1 admin handover against fake %s', (version) => {
     })
     expect((await applyAdminHandover(client, input, { secrets })).completed).toBe(true)
   })
+}
 
-  test.each([
-    ['deactivate-akadmin', 'the deactivation write fails once'],
-    ['switch-token', 'the token switch reads a malformed answer once'],
-  ] as const)(
-    'never half-applies silently: %s (%s), plan shows the rest, a second apply completes',
-    async (failing, _how) => {
-      const { f, client } = await setup()
-      const first = await applyAdminHandover(client, input, {
-        secrets,
-        beforeStep: (step) => {
-          if (step.id !== failing) return
-          if (failing === 'deactivate-akadmin') f.state.faults.failWrite({ at: 1, mode: 'before' })
-          else f.state.responseTampering.set('core_users_me_retrieve', () => ({ user: {} }))
-        },
-      })
-      expect(first.completed).toBe(false)
-      expect(first.steps.find((s) => s.id === failing)?.status).toBe('failed')
-      expect(first.error?.code).toBe(
-        failing === 'deactivate-akadmin' ? 'AUTHENTIK_FAILED' : 'AUTHENTIK_UNEXPECTED_RESPONSE',
-      )
-      // The token exists and its key is in the keychain, akadmin is still active …
-      expect(await secrets.get('gatehouseApiToken')).toBeTruthy()
-      expect(census(f)).toEqual({ alices: 1, tokens: 1, akadminActive: true })
-      // … and the result says what is left, exactly as the next plan does.
-      const remaining = first.remaining?.map((s) => s.id)
-      expect(remaining).toContain('deactivate-akadmin')
-      expect(remaining).not.toContain('create-token')
-      const plan = await planAdminHandover(client, input, { secrets })
-      expect(plan.steps.map((s) => s.id)).toEqual(remaining)
-
-      const second = await applyAdminHandover(client, input, { secrets })
-      expect(second.error).toBeUndefined()
-      expect(second.completed).toBe(true)
-      expect(second.remaining).toBeUndefined()
-      expect(census(f)).toEqual({ alices: 1, tokens: 1, akadminActive: false })
-      expect((await planAdminHandover(client, input, { secrets })).steps).toEqual([])
-      if (failing === 'switch-token') {
-        const violations = f.schemaViolations.splice(0)
-        expect(violations.every((v) => v.startsWith('core_users_me_retrieve '))).toBe(true)
-      }
-    },
-  )
-})
+describeVersions('R1 admin handover against fake %s', allVersions, (version) =>
+  r1Suite(version, 'main'),
+)
+describeVersions('R1 admin handover interrupted at every step, fake %s', edgeVersions, (version) =>
+  r1Suite(version, 'interrupted'),
+)

@@ -1,16 +1,16 @@
-import { afterEach, beforeEach, describe, expect, test } from 'vitest'
+import { afterEach, beforeEach, expect, test } from 'vitest'
 import type { RecipeId } from '../../src/shared/contract'
-import type { FakeVersion } from '../fakes/authentik/server'
 import { caught } from '../support/caught'
 import { DOMAIN, one, startRecipeHarness, type RecipeHarness } from '../support/recipe-harness'
+import { allVersions, describeVersions, edgeVersions } from '../support/versions'
 
 /**
- * R2–R9 against the schema-checked fake of both supported versions, through the contract: plan on
+ * R2–R9 against the schema-checked fake of every supported release, through the contract: plan on
  * a fresh install, apply, re-plan empty, a second apply writes nothing, drift shows up field by
- * field, and an apply broken at every single write (before the write lands, and after it landed
- * but the answer was lost) converges on the next apply without duplicates.
+ * field (all releases), and an apply broken at every single write (before the write lands, and
+ * after it landed but the answer was lost) converges on the next apply without duplicates (the
+ * slow path: the oldest and the newest release, see tests/support/versions.ts).
  */
-const versions: FakeVersion[] = ['2025.6.3', '2026.8.3']
 
 /** Parameters each recipe is exercised with (R9 on R2's domain-level provider needs the host). */
 const params: Partial<Record<RecipeId, Record<string, unknown>>> = {
@@ -76,7 +76,7 @@ async function applyPrerequisites(h: RecipeHarness, id: RecipeId) {
   }
 }
 
-describe.each(versions)('setup recipes on Authentik %s', (version) => {
+describeVersions('setup recipes on Authentik %s', allVersions, (version) => {
   let h: RecipeHarness
   beforeEach(async () => {
     h = await startRecipeHarness(version)
@@ -123,48 +123,55 @@ describe.each(versions)('setup recipes on Authentik %s', (version) => {
 })
 
 /** Every k-th write of every recipe, both ways a write can break. */
-describe.each(versions)('setup recipes on Authentik %s survive a failed write', (version) => {
-  test.each(ids)('%s converges after a failure at every write, with no duplicates', async (id) => {
-    // How many writes a clean apply makes.
-    const clean = await startRecipeHarness(version)
-    await applyPrerequisites(clean, id)
-    const start = clean.writes()
-    expect((await clean.client.recipes.apply({ id, params: params[id] })).completed).toBe(true)
-    const total = clean.writes() - start
-    const reference = await clean.client.recipes.plan({ id, params: params[id] })
-    await clean.close()
-    expect(total).toBeGreaterThan(0)
+describeVersions(
+  'setup recipes on Authentik %s survive a failed write',
+  edgeVersions,
+  (version) => {
+    test.each(ids)(
+      '%s converges after a failure at every write, with no duplicates',
+      async (id) => {
+        // How many writes a clean apply makes.
+        const clean = await startRecipeHarness(version)
+        await applyPrerequisites(clean, id)
+        const start = clean.writes()
+        expect((await clean.client.recipes.apply({ id, params: params[id] })).completed).toBe(true)
+        const total = clean.writes() - start
+        const reference = await clean.client.recipes.plan({ id, params: params[id] })
+        await clean.close()
+        expect(total).toBeGreaterThan(0)
 
-    for (const mode of ['before', 'after'] as const) {
-      for (let k = 1; k <= total; k++) {
-        const h = await startRecipeHarness(version)
-        try {
-          await applyPrerequisites(h, id)
-          h.fake.state.faults.failWrite({ at: k, mode })
-          const broken = await h.client.recipes.apply({ id, params: params[id] })
-          expect(broken.completed, `${mode} #${k}`).toBe(false)
-          expect(broken.error?.code).toMatch(/^AUTHENTIK_/)
-          expect(broken.steps.some((s) => s.status === 'failed')).toBe(true)
+        for (const mode of ['before', 'after'] as const) {
+          for (let k = 1; k <= total; k++) {
+            const h = await startRecipeHarness(version)
+            try {
+              await applyPrerequisites(h, id)
+              h.fake.state.faults.failWrite({ at: k, mode })
+              const broken = await h.client.recipes.apply({ id, params: params[id] })
+              expect(broken.completed, `${mode} #${k}`).toBe(false)
+              expect(broken.error?.code).toMatch(/^AUTHENTIK_/)
+              expect(broken.steps.some((s) => s.status === 'failed')).toBe(true)
 
-          const healed = await h.client.recipes.apply({ id, params: params[id] })
-          expect(healed.error, `${mode} #${k}`).toBeUndefined()
-          expect(healed.completed).toBe(true)
-          // Re-plan finds every object exactly once (several would be RECONCILE_AMBIGUOUS)
-          // and the same objects as a clean apply.
-          const after = await h.client.recipes.plan({ id, params: params[id] })
-          expect(after.steps.map((s) => [s.key, s.action])).toEqual(
-            reference.steps.map((s) => [s.key, s.action]),
-          )
-          expect(h.fake.schemaViolations).toEqual([])
-        } finally {
-          await h.close()
+              const healed = await h.client.recipes.apply({ id, params: params[id] })
+              expect(healed.error, `${mode} #${k}`).toBeUndefined()
+              expect(healed.completed).toBe(true)
+              // Re-plan finds every object exactly once (several would be RECONCILE_AMBIGUOUS)
+              // and the same objects as a clean apply.
+              const after = await h.client.recipes.plan({ id, params: params[id] })
+              expect(after.steps.map((s) => [s.key, s.action])).toEqual(
+                reference.steps.map((s) => [s.key, s.action]),
+              )
+              expect(h.fake.schemaViolations).toEqual([])
+            } finally {
+              await h.close()
+            }
+          }
         }
-      }
-    }
-  })
-})
+      },
+    )
+  },
+)
 
-describe.each(versions)('recipe safety and input on Authentik %s', (version) => {
+describeVersions('recipe safety and input on Authentik %s', allVersions, (version) => {
   let h: RecipeHarness
   beforeEach(async () => {
     h = await startRecipeHarness(version)

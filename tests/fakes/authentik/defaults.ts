@@ -185,6 +185,8 @@ export const OAUTH2_PROVIDER_DEFAULTS = (): Rec => ({
   signing_key: null,
   encryption_key: null,
   logout_uri: '',
+  // 2025.8 only (replaced by logout_uri in 2025.10).
+  backchannel_logout_uri: '',
   logout_method: 'backchannel',
   sub_mode: 'hashed_user_id',
   issuer_mode: 'per_provider',

@@ -31,8 +31,11 @@ export function partialUser(state: FakeState, user: UserRecord): JsonObject {
   }
 }
 
-/** UserGroup (2025) / PartialGroup (2026). */
-function partialGroup(state: FakeState, group: GroupRecord): JsonObject {
+/**
+ * UserGroup (before 2025.10) / PartialGroup: the same shape, with `parent`/`parent_name` until
+ * the 2025.12 group rework.
+ */
+export function partialGroup(state: FakeState, group: GroupRecord): JsonObject {
   const base: JsonObject = {
     pk: group.pk,
     num_pk: group.numPk,

@@ -12,6 +12,7 @@ import { adminHandlers } from './routes/admin'
 import { flowHandlers } from './routes/flows'
 import { policyHandlers } from './routes/policies'
 import { providerHandlers } from './routes/providers'
+import { recordResponse } from './audit'
 import { WRITE_METHODS } from './faults'
 import type { Ctx, HandlerMap, Reply } from './routes/context'
 import { groupHandlers } from './routes/groups'
@@ -65,6 +66,7 @@ export async function startFakeAuthentik(options: FakeAuthentikOptions): Promise
   const server = createServer((req, res) => {
     handle(schema, state, schemaViolations, req, res).catch((error: unknown) => {
       schemaViolations.push(`internal error: ${String(error)}`)
+      recordResponse(options.version, 'internal', [`internal error: ${String(error)}`], false)
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' })
       res.end(JSON.stringify({ detail: 'fake internal error' }))
     })
@@ -179,12 +181,16 @@ async function handle(
     reply = { status: reply.status }
   }
   const tamper = state.responseTampering.get(opId)
+  const tampered = tamper !== undefined && reply.body !== undefined
   if (tamper && reply.body !== undefined) {
     state.responseTampering.delete(opId)
     reply = { ...reply, body: tamper(reply.body) }
   }
-  const problems = operation ? checkResponse(schema, operation, reply) : checkGeneric(reply)
-  for (const problem of problems) violations.push(`${opId} → ${reply.status}: ${problem}`)
+  const problems = (operation ? checkResponse(schema, operation, reply) : checkGeneric(reply)).map(
+    (problem) => `${opId} → ${reply.status}: ${problem}`,
+  )
+  violations.push(...problems)
+  recordResponse(schema.version, opId, problems, tampered)
   logged(opId, reply.status, fault ?? undefined)
   if (fault === 'after') {
     // Applied, but the client never hears of it: a reset instead of an answer.

@@ -13,7 +13,7 @@ import {
 import { exact, listReply } from './list'
 import { hasFeature } from '../../../../src/shared/authentik-releases'
 
-/** Unique since 2025.12 (database constraint, `userRoles` milestone); before, duplicates are allowed. */
+/** Unique since the 2025.12 group rework (database constraint); before, duplicates are allowed. */
 const NAME_TAKEN = 'Group with this name already exists.'
 
 function findGroup(ctx: Ctx): GroupRecord {
@@ -47,7 +47,7 @@ function parentsFromBody(ctx: Ctx, body: JsonObject): string[] | undefined {
 
 /** Applies a GroupRequest / PatchedGroupRequest body; `users`, `parents`, `roles` replaced whole. */
 function applyGroup(ctx: Ctx, group: GroupRecord | null, body: JsonObject): GroupRecord {
-  if (typeof body.name === 'string' && hasFeature(ctx.state.version, 'userRoles')) {
+  if (typeof body.name === 'string' && hasFeature(ctx.state.version, 'groupParents')) {
     const other = ctx.state.groupByName(body.name)
     if (other && other.pk !== group?.pk) throw new HttpError(400, { name: [NAME_TAKEN] })
   }

@@ -5,7 +5,7 @@
  */
 import { handlersFor, type Meta, type Rec, type ResourceDef } from '../engine'
 import { PASSWORD_POLICY_DEFAULTS, POLICY_BINDING_DEFAULTS } from '../defaults'
-import { partialUser, serializeGroup, serializeUser } from '../serialize'
+import { partialGroup, partialUser, serializeGroup, serializeUser } from '../serialize'
 import type { FakeState } from '../state'
 import { HttpError, type JsonObject } from '../types'
 import type { HandlerMap } from './context'
@@ -165,17 +165,7 @@ const policyBindingDef: ResourceDef = {
     return {
       policy__name: policy?.name ?? '',
       policy_obj: policy ? genericPolicy(state, policy) : null,
-      group_obj: group
-        ? old
-          ? serializeGroup(state, group)
-          : {
-              pk: group.pk,
-              num_pk: group.numPk,
-              name: group.name,
-              is_superuser: group.isSuperuser,
-              attributes: group.attributes,
-            }
-        : null,
+      group_obj: group ? (old ? serializeGroup(state, group) : partialGroup(state, group)) : null,
       user_obj: user ? (old ? serializeUser(state, user) : partialUser(state, user)) : null,
     }
   },
