@@ -133,19 +133,20 @@ export function createServices(options: ServiceOptions): Services {
       ...(traefikNetwork ? { build: { traefikNetwork } } : {}),
     })
   })
-  const authentikService = lazy(async () => {
-    const { createAuthentikService } = await import('./authentik/authentik-service')
-    return createAuthentikService({ settings, secrets, bus })
-  })
-  // One connector for every panel and recipe, so its short-lived client cache is actually shared
-  // (a new connector per call would detect the server version on every call).
+  // One connector for every panel, recipe and the status/readiness service, so its client and
+  // server-version caches are actually shared (a new connector per call would detect the server
+  // version on every call).
   const connector = lazy(async (): Promise<AuthentikConnector> => {
     const { createAuthentikConnector } = await import('./authentik/connect')
     return createAuthentikConnector({ settings, secrets })
   })
+  const authentikService = lazy(async () => {
+    const { createAuthentikService } = await import('./authentik/authentik-service')
+    return createAuthentikService({ connector: await connector(), settings, secrets, bus })
+  })
   const connect = async () => (await connector()).connectCached()
   const directory = lazy(async () => {
-    const { directoryContext } = await import('./directory/context')
+    const { directoryContext } = await import('./directory/session')
     return directoryContext(await connector())
   })
 
@@ -212,9 +213,9 @@ export function createServices(options: ServiceOptions): Services {
       })
     },
     recipes: async () => {
-      const [{ createRecipesService }, authentik] = await Promise.all([
+      const [{ createRecipesService }, ak] = await Promise.all([
         import('./recipes/recipes-service'),
-        authentikService(),
+        connector(),
       ])
       const recipes = createRecipesService({
         connect,
@@ -222,10 +223,12 @@ export function createServices(options: ServiceOptions): Services {
         bus,
         dataDir,
         testEmail: async (to) => (await stackService()).testEmail({ to }),
+        // R1 switches its own client's token mid-run, so it gets a fresh client, not the cached one.
+        handover: { connect: () => ak.connect(), secrets },
       })
       return adapt('recipes', {
-        adminHandoverPlan: (input) => authentik.planHandover(input),
-        adminHandoverApply: (input) => authentik.applyHandover(input),
+        adminHandoverPlan: (input) => recipes.adminHandoverPlan(input),
+        adminHandoverApply: (input) => recipes.adminHandoverApply(input),
         list: async () => recipes.list(),
         plan: ({ id, params }) => recipes.plan(id, params),
         apply: ({ id, params }) => recipes.apply(id, params),

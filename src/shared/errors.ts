@@ -44,6 +44,10 @@ export const errorCodes = [
   'AUTHENTIK_FAILED',
   'AUTHENTIK_TIMEOUT',
   'AUTHENTIK_VERSION_UNSUPPORTED',
+  /** A release newer than Gatehouse knows: reads work, recipes and other writes are refused. */
+  'AUTHENTIK_VERSION_NEWER',
+  /** Authentik answered, but not in the shape its release's schema promises (not the network). */
+  'AUTHENTIK_UNEXPECTED_RESPONSE',
   'AUTHENTIK_NOT_READY',
   'AUTHENTIK_TLS_UNTRUSTED',
   'RECONCILE_AMBIGUOUS',

@@ -2,9 +2,10 @@ import { afterEach, describe, expect, test } from 'vitest'
 import {
   connectAuthentik,
   createAuthentikClient,
-  detectVersion,
   type AuthentikClient,
 } from '../../src/main/authentik/client'
+import { detectVersion } from '../../src/main/authentik/detect'
+import { handoverCalls } from '../../src/main/recipes/r1-calls'
 import { waitForAuthentik, type ReadinessProgress } from '../../src/main/authentik/readiness'
 import { inspectCertificate } from '../../src/main/authentik/transport'
 import { parseVersion } from '../../src/main/authentik/version'
@@ -70,58 +71,58 @@ describeVersions('Authentik client against fake %s', allVersions, (version) => {
     expect(authenticated.version.raw).toBe(version)
 
     const client = await connect(f)
-    expect(client.features.clientPackage).toBe(
-      hasFeature(version, 'groupParents') ? 'ak-2026.8' : 'ak-2025.6',
-    )
+    const calls = handoverCalls(client)
+    expect(client.support).toBe('supported')
     expect(client.features.groupParents).toBe(
       hasFeature(version, 'groupParents') ? 'parents' : 'parent',
     )
     expect(await client.adminVersion()).toBe(version)
     expect(await client.me()).toMatchObject({
       username: 'akadmin',
-      isActive: true,
-      isSuperuser: true,
+      is_active: true,
+      is_superuser: true,
     })
-    const admins = await client.findGroup('authentik Admins')
-    expect(admins).toMatchObject({ name: 'authentik Admins', isSuperuser: true, parents: [] })
-    expect(await client.findGroup('no such group')).toBeNull()
-    const akadmin = await client.findUser('akadmin')
+    const admins = await calls.findGroup('authentik Admins')
+    expect(admins).toMatchObject({ name: 'authentik Admins', is_superuser: true, parents: [] })
+    expect(await calls.findGroup('no such group')).toBeNull()
+    const akadmin = await calls.findUser('akadmin')
     expect(akadmin?.groups).toContain(admins?.pk)
-    expect(await client.findUser('nobody')).toBeNull()
-    expect((await client.listActiveSuperusers()).map((u) => u.username)).toEqual(['akadmin'])
+    expect(await calls.findUser('nobody')).toBeNull()
+    expect((await calls.listActiveSuperusers()).map((u) => u.username)).toEqual(['akadmin'])
   })
 
   test('token switch: a new user with a key chosen by Gatehouse', async () => {
     const f = await start()
     const client = await connect(f)
-    const user = await client.createUser({
+    const calls = handoverCalls(client)
+    const user = await calls.createUser({
       username: 'alice',
       name: 'Alice',
       email: 'alice@example.org',
     })
-    const admins = await client.findGroup('authentik Admins')
-    await client.addUserToGroup(admins!.pk, user.pk)
-    await client.createToken({
+    const admins = await calls.findGroup('authentik Admins')
+    await calls.addUserToGroup(admins!.pk, user.pk)
+    await calls.createToken({
       identifier: 'gatehouse-alice',
-      userPk: user.pk,
+      user: user.pk,
       description: 'test',
     })
-    const token = await client.findToken('gatehouse-alice')
+    const token = await calls.findToken('gatehouse-alice')
     expect(token).toMatchObject({
       identifier: 'gatehouse-alice',
       intent: 'api',
-      userPk: user.pk,
+      user: user.pk,
       expiring: false,
     })
     const key = 'k'.repeat(64)
-    await client.setTokenKey('gatehouse-alice', key)
+    await calls.setTokenKey('gatehouse-alice', key)
     client.switchToken(() => key)
     expect(await client.currentToken()).toBe(key)
-    expect(await client.me()).toMatchObject({ username: 'alice', isSuperuser: true })
+    expect(await client.me()).toMatchObject({ username: 'alice', is_superuser: true })
     // The bootstrap token still works independently until akadmin is deactivated.
     expect((await client.withToken(() => BOOTSTRAP_TOKEN).me()).username).toBe('akadmin')
-    const akadmin = await client.findUser('akadmin')
-    await client.updateUser(akadmin!.pk, { isActive: false })
+    const akadmin = await calls.findUser('akadmin')
+    await calls.updateUser(akadmin!.pk, { is_active: false })
     const dead = await caught(client.withToken(() => BOOTSTRAP_TOKEN).me())
     expect(dead.code).toBe('AUTHENTIK_AUTH_FAILED')
     expect((await client.me()).username).toBe('alice')
@@ -134,19 +135,20 @@ describeVersions('Authentik client against fake %s', allVersions, (version) => {
     expect(wrong.details).toMatchObject({ status: 403, detail: 'Token invalid/expired' })
 
     const client = await connect(f)
+    const calls = handoverCalls(client)
     const duplicate = await caught(
-      client.createUser({ username: 'akadmin', name: 'x', email: 'x@example.org' }),
+      calls.createUser({ username: 'akadmin', name: 'x', email: 'x@example.org' }),
     )
     expect(duplicate.code).toBe('AUTHENTIK_REJECTED')
     expect(duplicate.details?.fields).toMatchObject({ username: [expect.any(String)] })
     expect(duplicate.message).toMatch(/username/)
     expect(duplicate.hint).toMatch(/username/)
 
-    const missing = await caught(client.setPassword(987_654, 'some-password-123'))
+    const missing = await caught(calls.setPassword(987_654, 'some-password-123'))
     expect(missing.code).toBe('AUTHENTIK_NOT_FOUND')
   })
 
-  test('unsupported version is refused before anything else', async () => {
+  test('an older release is refused; a newer one is read-only with a clear message', async () => {
     const f = await start()
     f.state.responseTampering.set('schema_retrieve', (body) => ({
       ...(body as object),
@@ -160,9 +162,21 @@ describeVersions('Authentik client against fake %s', allVersions, (version) => {
       ...(body as object),
       version_current: '2026.11.1',
     }))
-    const future = await caught(connect(f))
-    expect(future.code).toBe('AUTHENTIK_VERSION_UNSUPPORTED')
-    expect(future.message).toMatch(/2026\.11\.1/)
+    const future = await connect(f)
+    expect(future.support).toBe('newer')
+    expect(future.version.raw).toBe('2026.11.1')
+    // Reads work …
+    expect((await future.me()).username).toBe('akadmin')
+    const writesBefore = f.state.requestLog.filter((r) => r.method !== 'GET').length
+    // … every write is refused before it is sent.
+    const refused = await caught(
+      handoverCalls(future).createUser({ username: 'bob', name: 'Bob', email: 'b@example.org' }),
+    )
+    expect(refused.code).toBe('AUTHENTIK_VERSION_NEWER')
+    expect(refused.message).toBe(
+      'Authentik 2026.11 is newer than this Gatehouse knows (it knows 2025.6.x to 2026.8.x); read-only features work, recipes are disabled until you update Gatehouse.',
+    )
+    expect(f.state.requestLog.filter((r) => r.method !== 'GET').length).toBe(writesBefore)
   })
 })
 

@@ -7,6 +7,7 @@ import {
   tokenIdentifier,
   type HandoverStepId,
 } from '../../src/main/recipes/r1-admin-handover'
+import { handoverCalls } from '../../src/main/recipes/r1-calls'
 import { createMemoryStore, type SecretStore } from '../../src/main/secrets/store'
 import { GatehouseError } from '../../src/shared/errors'
 import { startFakeAuthentik, type FakeAuthentik, type FakeVersion } from '../fakes/authentik/server'
@@ -104,6 +105,49 @@ function r1Suite(version: FakeVersion, part: 'main' | 'interrupted'): void {
         expect((await resumed.me()).username).toBe('alice')
       },
     )
+    test.each([
+      ['deactivate-akadmin', 'the deactivation write fails once'],
+      ['switch-token', 'the token switch reads a malformed answer once'],
+    ] as const)(
+      'never half-applies silently: %s (%s), plan shows the rest, a second apply completes',
+      async (failing, _how) => {
+        const { f, client } = await setup()
+        const first = await applyAdminHandover(client, input, {
+          secrets,
+          beforeStep: (step) => {
+            if (step.id !== failing) return
+            if (failing === 'deactivate-akadmin')
+              f.state.faults.failWrite({ at: 1, mode: 'before' })
+            else f.state.responseTampering.set('core_users_me_retrieve', () => ({ user: {} }))
+          },
+        })
+        expect(first.completed).toBe(false)
+        expect(first.steps.find((s) => s.id === failing)?.status).toBe('failed')
+        expect(first.error?.code).toBe(
+          failing === 'deactivate-akadmin' ? 'AUTHENTIK_FAILED' : 'AUTHENTIK_UNEXPECTED_RESPONSE',
+        )
+        // The token exists and its key is in the keychain, akadmin is still active …
+        expect(await secrets.get('gatehouseApiToken')).toBeTruthy()
+        expect(census(f)).toEqual({ alices: 1, tokens: 1, akadminActive: true })
+        // … and the result says what is left, exactly as the next plan does.
+        const remaining = first.remaining?.map((s) => s.id)
+        expect(remaining).toContain('deactivate-akadmin')
+        expect(remaining).not.toContain('create-token')
+        const plan = await planAdminHandover(client, input, { secrets })
+        expect(plan.steps.map((s) => s.id)).toEqual(remaining)
+
+        const second = await applyAdminHandover(client, input, { secrets })
+        expect(second.error).toBeUndefined()
+        expect(second.completed).toBe(true)
+        expect(second.remaining).toBeUndefined()
+        expect(census(f)).toEqual({ alices: 1, tokens: 1, akadminActive: false })
+        expect((await planAdminHandover(client, input, { secrets })).steps).toEqual([])
+        if (failing === 'switch-token') {
+          const violations = f.schemaViolations.splice(0)
+          expect(violations.every((v) => v.startsWith('core_users_me_retrieve '))).toBe(true)
+        }
+      },
+    )
     return
   }
 
@@ -134,8 +178,8 @@ function r1Suite(version: FakeVersion, part: 'main' | 'interrupted'): void {
     expect(await client.currentToken()).toBe(key)
     expect(await client.me()).toMatchObject({
       username: 'alice',
-      isActive: true,
-      isSuperuser: true,
+      is_active: true,
+      is_superuser: true,
     })
     expect(census(f)).toEqual({ alices: 1, tokens: 1, akadminActive: false })
     // The bootstrap token died with akadmin: Gatehouse must not depend on it any more.
@@ -170,13 +214,14 @@ function r1Suite(version: FakeVersion, part: 'main' | 'interrupted'): void {
   test('refuses to deactivate akadmin when the new admin (and so its token) is not active', async () => {
     const { f, client } = await setup()
     const bootstrap = client.withToken(() => BOOTSTRAP_TOKEN)
+    const bootstrapCalls = handoverCalls(bootstrap)
     const result = await applyAdminHandover(client, input, {
       secrets,
       beforeStep: async (step) => {
         if (step.id !== 'deactivate-akadmin') return
         // Someone deactivates alice in the admin UI at the worst moment.
-        const alice = await bootstrap.findUser('alice')
-        await bootstrap.updateUser(alice!.pk, { isActive: false })
+        const alice = await bootstrapCalls.findUser('alice')
+        await bootstrapCalls.updateUser(alice!.pk, { is_active: false })
       },
     })
     expect(result.completed).toBe(false)
@@ -218,7 +263,8 @@ function r1Suite(version: FakeVersion, part: 'main' | 'interrupted'): void {
     const result = await applyAdminHandover(client, input, {
       secrets,
       beforeStep: async (step) => {
-        if (step.id === 'create-user') await client.createUser({ ...input, name: 'Other' })
+        if (step.id === 'create-user')
+          await handoverCalls(client).createUser({ ...input, name: 'Other' })
       },
     })
     expect(result.completed).toBe(false)

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { mapClientError } from '../../src/main/authentik/client'
+import { AkSessionUser, AkUser, readShape } from '../../src/main/authentik/shapes'
 import { fieldMessages, httpError, transportError } from '../../src/main/authentik/errors'
 import { GatehouseError } from '../../src/shared/errors'
 
@@ -87,25 +87,45 @@ describe('Authentik error mapping', () => {
     expect(transportError(already, ctx)).toBe(already)
   })
 
-  test("the generated client's ResponseError and FetchError are unwrapped", async () => {
-    const ctx = { baseUrl: 'http://x', operation: 'create user alice' }
-    const response = new Response(JSON.stringify({ username: ['This field must be unique.'] }), {
-      status: 400,
-      headers: { 'content-type': 'application/json' },
+  test('an answer of the wrong shape is AUTHENTIK_UNEXPECTED_RESPONSE naming operation, field and version', () => {
+    const context = {
+      operation: 'read the current user',
+      baseUrl: 'http://x',
+      version: '2026.5.6',
+    }
+    const error = caughtSync(() =>
+      readShape(AkSessionUser, { user: { pk: 'seven', username: 'a' } }, context),
+    )
+    expect(error.code).toBe('AUTHENTIK_UNEXPECTED_RESPONSE')
+    expect(error.details).toMatchObject({
+      operation: 'read the current user',
+      field: 'user.pk',
+      version: '2026.5.6',
     })
-    const responseError = Object.assign(new Error('Response returned an error code'), {
-      name: 'ResponseError',
-      response,
+    expect(error.message).toMatch(/Authentik 2026\.5\.6 .*read the current user.*user\.pk/)
+    // Not JSON at all (a proxy's HTML page) is the same typed error, never UNREACHABLE.
+    expect(caughtSync(() => readShape(AkSessionUser, '<html>', context)).details).toMatchObject({
+      field: '(the answer)',
     })
-    const mapped = await mapClientError(responseError, ctx)
-    expect(mapped.code).toBe('AUTHENTIK_REJECTED')
-    expect(mapped.details?.fields).toEqual({ username: ['This field must be unique.'] })
+  })
 
-    const fetchError = Object.assign(new Error('The request failed'), {
-      name: 'FetchError',
-      cause: Object.assign(new Error('reset'), { code: 'ECONNRESET' }),
-    })
-    expect((await mapClientError(fetchError, ctx)).code).toBe('AUTHENTIK_UNREACHABLE')
+  test('missing optional fields and unknown ones never fail a read', () => {
+    const context = { operation: 'read user #5', baseUrl: 'http://x', version: '2026.8.3' }
+    const user = readShape(
+      AkUser,
+      { pk: 5, username: 'a', name: 'A', is_superuser: false, brand_new_field: { x: 1 } },
+      context,
+    )
+    expect(user).toEqual({ pk: 5, username: 'a', name: 'A', is_superuser: false })
+    const me = readShape(
+      AkSessionUser,
+      {
+        user: { pk: 5, username: 'a', is_active: true, is_superuser: true, extra: 1 },
+        users: [],
+      },
+      context,
+    )
+    expect(me.user.username).toBe('a')
   })
 
   test('messages never echo request secrets', () => {
@@ -117,3 +137,13 @@ describe('Authentik error mapping', () => {
     expect(JSON.stringify(error.toData())).not.toMatch(/hunter2/)
   })
 })
+
+function caughtSync(run: () => unknown): GatehouseError {
+  try {
+    run()
+  } catch (error) {
+    if (error instanceof GatehouseError) return error
+    throw error
+  }
+  throw new Error('expected a GatehouseError')
+}

@@ -5,7 +5,7 @@ import {
   generatePassword,
   tokenIdentifier,
 } from '../../src/main/recipes/r1-admin-handover'
-import { normalizeBaseUrl } from '../../src/main/authentik/client'
+import { normalizeBaseUrl } from '../../src/main/authentik/url'
 import { formatFingerprint, normalizeFingerprint } from '../../src/main/authentik/transport'
 
 describe('R1 helpers', () => {

@@ -5,8 +5,11 @@ import {
   featuresFor,
   isSupported,
   parseVersion,
-  requireSupportedVersion,
+  requireKnownVersion,
+  versionError,
+  versionSupport,
 } from '../../src/main/authentik/version'
+import { authentikReleases, releaseOf } from '../../src/shared/authentik-releases'
 import { GatehouseError } from '../../src/shared/errors'
 
 describe('Authentik version detection', () => {
@@ -28,24 +31,35 @@ describe('Authentik version detection', () => {
   )
 
   test.each([
-    ['2025.4.9', false],
-    ['2025.6.0', true],
-    ['2025.6.3', true],
-    ['2025.12.1', true],
-    ['2026.8.3', true],
-    ['2026.8.99', true],
-    ['2026.9.0', false],
-    ['2026.10.0', false],
-    ['2027.2.0', false],
-  ] as const)('%s supported: %s', (raw, supported) => {
-    expect(isSupported(parseVersion(raw)!)).toBe(supported)
+    ['2025.4.9', 'older'],
+    ['2025.6.0', 'supported'],
+    ['2025.6.3', 'supported'],
+    ['2025.7.0', 'unknown'],
+    ['2025.12.1', 'supported'],
+    ['2026.4.0', 'unknown'],
+    ['2026.5.6', 'supported'],
+    ['2026.8.3', 'supported'],
+    ['2026.8.99', 'supported'],
+    ['2026.9.0', 'newer'],
+    ['2026.11.0', 'newer'],
+    ['2027.2.0', 'newer'],
+  ] as const)('%s is %s', (raw, support) => {
+    expect(versionSupport(parseVersion(raw)!)).toBe(support)
+    expect(isSupported(parseVersion(raw)!)).toBe(support === 'supported')
   })
 
-  test('unsupported versions are a typed error naming what was seen and the range', () => {
-    for (const raw of ['2024.12.3', '2026.11.0', 'nginx']) {
+  test('every release of the table is supported, at any patch', () => {
+    for (const release of authentikReleases) {
+      expect(isSupported(parseVersion(release.version)!)).toBe(true)
+      expect(isSupported(parseVersion(`${release.major}.0`)!)).toBe(true)
+    }
+  })
+
+  test('older, unknown and non-versions are refused; newer ones are accepted read-only', () => {
+    for (const raw of ['2024.12.3', '2026.4.1', 'nginx']) {
       let error: unknown
       try {
-        requireSupportedVersion(raw, 'http://x')
+        requireKnownVersion(raw, 'http://x')
       } catch (e) {
         error = e
       }
@@ -53,31 +67,30 @@ describe('Authentik version detection', () => {
       expect((error as GatehouseError).code).toBe('AUTHENTIK_VERSION_UNSUPPORTED')
       expect((error as GatehouseError).message).toContain(raw)
     }
-    expect(requireSupportedVersion('2026.8.3', 'http://x').raw).toBe('2026.8.3')
+    expect(requireKnownVersion('2026.8.3', 'http://x').raw).toBe('2026.8.3')
+    const newer = requireKnownVersion('2026.11.0', 'http://x')
+    const refusal = versionError(newer, 'http://x')
+    expect(refusal.code).toBe('AUTHENTIK_VERSION_NEWER')
+    expect(refusal.message).toMatch(
+      /^Authentik 2026\.11 is newer than this Gatehouse knows .*read-only features work, recipes are disabled until you update Gatehouse\.$/,
+    )
+    expect(versionError(parseVersion('2024.12.3')!, 'http://x').hint).toMatch(/Upgrade Authentik/)
   })
 
   test('per-version behaviour follows the section 8 milestones', () => {
     const v = (raw: string) => featuresFor(parseVersion(raw)!)
     expect(v('2025.6.3')).toMatchObject({
-      clientPackage: 'ak-2025.6',
       groupParents: 'parent',
       userRoles: false,
       listAutocomplete: false,
       stageFlowSetWritable: true,
       recoveryEmailBody: false,
+      invitationEmail: false,
     })
-    expect(v('2025.10.4')).toMatchObject({
-      clientPackage: 'ak-2025.6',
-      groupParents: 'parent',
-      listAutocomplete: true,
-    })
-    expect(v('2025.12.0')).toMatchObject({
-      clientPackage: 'ak-2026.8',
-      groupParents: 'parents',
-      stageFlowSetWritable: false,
-    })
+    expect(v('2025.10.4')).toMatchObject({ groupParents: 'parent', listAutocomplete: true })
+    expect(v('2025.12.0')).toMatchObject({ groupParents: 'parents', stageFlowSetWritable: false })
+    expect(v('2026.5.6')).toMatchObject({ recoveryEmailBody: true, invitationEmail: true })
     expect(v('2026.8.3')).toMatchObject({
-      clientPackage: 'ak-2026.8',
       groupParents: 'parents',
       userRoles: true,
       recoveryEmailBody: true,
@@ -96,10 +109,7 @@ describe('Authentik version detection', () => {
         const raw = `${a.year}.${a.minor}.${a.patch}`
         expect(parseVersion(raw)).toMatchObject(a)
         expect(Math.sign(compareVersions(a, b))).toBe(-Math.sign(compareVersions(b, a)))
-        expect(isSupported(a)).toBe(
-          compareVersions(a, { year: 2025, minor: 6, patch: 0 }) >= 0 &&
-            (a.year < 2026 || (a.year === 2026 && a.minor <= 8)),
-        )
+        expect(isSupported(a)).toBe(releaseOf(raw) !== undefined)
       }),
     )
   })

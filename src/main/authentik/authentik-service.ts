@@ -1,29 +1,30 @@
 import type { AuthentikStatus } from '../../shared/contract'
 import { GatehouseError } from '../../shared/errors'
 import type { EventBus } from '../core/event-bus'
-import {
-  AdminHandoverInput,
-  applyAdminHandover,
-  planAdminHandover,
-} from '../recipes/r1-admin-handover'
 import type { SecretStore } from '../secrets/store'
 import type { SettingsStore } from '../settings/store'
-import { detectVersion } from './client'
-import { createAuthentikConnector } from './connect'
-import { authentikBaseUrl } from '../settings/addresses'
+import type { AuthentikConnector } from './connect'
 import { currentToken } from './connection'
 import { waitForAuthentik } from './readiness'
 import { inspectCertificate } from './transport'
 
-/** The Authentik side of the contract: status, readiness, and R1 through the one client. */
+/**
+ * The Authentik side of the contract: status, readiness and certificate trust. It uses the
+ * composition root's one connector (the admin handover, R1, is served by the recipes service).
+ */
 export function createAuthentikService(options: {
+  connector: AuthentikConnector
   settings: SettingsStore
-  secrets: SecretStore
+  secrets: Pick<SecretStore, 'get'>
   bus: EventBus
 }) {
-  const { loadConfigured, connection, connect } = createAuthentikConnector(options)
+  const { connector } = options
 
   return {
+    /**
+     * Reachability, version and whether the token works, in one small authenticated call while
+     * the token works (see server-info.ts); never the whole OpenAPI document on every call.
+     */
     async status(): Promise<AuthentikStatus> {
       const settings = await options.settings.load()
       if (!settings)
@@ -34,20 +35,18 @@ export function createAuthentikService(options: {
           version: null,
           tokenSource: 'none',
         }
-      const url = authentikBaseUrl(settings)
+      const connection = await connector.connection()
       const { source } = await currentToken(options.secrets)
       try {
-        const detected = await detectVersion({
-          baseUrl: url,
-          timeoutMs: 5000,
-          ...(settings.authentikTls ? { tls: settings.authentikTls } : {}),
-        })
+        const probe = await connector.probe({ ...connection, timeoutMs: 5000 })
         return {
           configured: true,
-          baseUrl: url,
+          baseUrl: connection.baseUrl,
           reachable: true,
-          version: detected.version.raw,
+          version: probe.version.raw,
           tokenSource: source,
+          tokenAccepted: probe.tokenAccepted,
+          support: probe.support,
         }
       } catch (error) {
         const data =
@@ -56,7 +55,7 @@ export function createAuthentikService(options: {
             : { code: 'INTERNAL' as const, message: String(error), hint: '' }
         return {
           configured: true,
-          baseUrl: url,
+          baseUrl: connection.baseUrl,
           reachable: false,
           version: null,
           tokenSource: source,
@@ -67,7 +66,7 @@ export function createAuthentikService(options: {
 
     async waitReady(timeoutMs: number) {
       const client = await waitForAuthentik({
-        ...(await connection()),
+        ...(await connector.connection()),
         timeoutMs,
         onProgress: (p) => options.bus.emit('authentik.progress', p),
       })
@@ -75,7 +74,7 @@ export function createAuthentikService(options: {
     },
 
     async inspectCertificate() {
-      const { baseUrl } = await connection()
+      const { baseUrl } = await connector.connection()
       if (!baseUrl.startsWith('https:'))
         throw new GatehouseError({
           code: 'VALIDATION_FAILED',
@@ -87,17 +86,9 @@ export function createAuthentikService(options: {
 
     /** Stores the admin's decision; only this exact certificate is accepted from now on. */
     async trustCertificate(sha256: string) {
-      const settings = await loadConfigured()
+      const settings = await connector.loadConfigured()
       await options.settings.save({ ...settings, authentikTls: { mode: 'fingerprint', sha256 } })
       return { trusted: true as const }
-    },
-
-    async planHandover(input: Omit<AdminHandoverInput, 'password'>) {
-      return planAdminHandover(await connect(), input, { secrets: options.secrets })
-    },
-
-    async applyHandover(input: AdminHandoverInput) {
-      return applyAdminHandover(await connect(), input, { secrets: options.secrets })
     },
   }
 }

@@ -1,10 +1,11 @@
 import { GatehouseError } from '../../shared/errors'
 import type { Settings } from '../../shared/settings'
 import type { SecretStore } from '../secrets/store'
-import type { SettingsStore } from '../settings/store'
-import { connectAuthentik, type AuthentikClient } from './client'
 import { authentikBaseUrl } from '../settings/addresses'
+import type { SettingsStore } from '../settings/store'
+import { createAuthentikClient, type AuthentikClient } from './client'
 import { tokenProvider } from './connection'
+import { createServerInfoCache, type ProbeResult, type ServerInfoCache } from './server-info'
 import type { TlsTrust } from './transport'
 
 export interface AuthentikConnection {
@@ -18,7 +19,10 @@ export interface AuthentikConnector {
   loadConfigured(): Promise<Settings>
   /** Where, and with which certificate trust, every call goes. */
   connection(): Promise<AuthentikConnection>
-  /** A client for the server the settings name (version detected, token from the keychain). */
+  /**
+   * A client of its own for the server the settings name (token from the keychain), e.g. for the
+   * admin handover, which switches its client's token. The version is read with one small call.
+   */
   connect(): Promise<AuthentikClient>
   /**
    * Like connect(), but reuses the client for a few seconds while the address and TLS trust stay
@@ -26,15 +30,25 @@ export interface AuthentikConnector {
    * is still read from the keychain on every request.
    */
   connectCached(): Promise<{ client: AuthentikClient; settings: Settings }>
+  /** Version and token check for `authentik status`, through the per-server cache. */
+  probe(connection: AuthentikConnection & { timeoutMs?: number }): Promise<ProbeResult>
 }
 
-const CACHE_MS = 30_000
+const CLIENT_CACHE_MS = 30_000
 
-/** The one place that turns settings + keychain into a connected Authentik client. */
+/**
+ * The one place that turns settings + keychain into a connected Authentik client. The composition
+ * root builds exactly one and hands it to every service that talks to Authentik, so the client and
+ * server-info caches are shared.
+ */
 export function createAuthentikConnector(options: {
-  settings: SettingsStore
-  secrets: SecretStore
+  settings: Pick<SettingsStore, 'load'>
+  secrets: Pick<SecretStore, 'get'>
+  /** Tests: a cache with another lifetime. */
+  serverInfo?: ServerInfoCache
 }): AuthentikConnector {
+  const serverInfo = options.serverInfo ?? createServerInfoCache()
+
   async function loadConfigured(): Promise<Settings> {
     const settings = await options.settings.load()
     if (!settings)
@@ -54,19 +68,25 @@ export function createAuthentikConnector(options: {
     }
   }
 
+  async function connectTo(connection: AuthentikConnection): Promise<AuthentikClient> {
+    const { version } = await serverInfo.probe(connection)
+    return createAuthentikClient({ ...connection, version })
+  }
+
   let cached: { key: string; at: number; client: Promise<AuthentikClient> } | null = null
 
   return {
     loadConfigured,
     connection: async () => connectionFor(await loadConfigured()),
-    connect: async () => connectAuthentik(connectionFor(await loadConfigured())),
+    connect: async () => connectTo(connectionFor(await loadConfigured())),
+    probe: (connection) => serverInfo.probe(connection),
     async connectCached() {
       const settings = await loadConfigured()
       const connection = connectionFor(settings)
       const key = JSON.stringify([connection.baseUrl, connection.tls ?? null])
       const now = Date.now()
-      if (!cached || cached.key !== key || now - cached.at > CACHE_MS) {
-        const client = connectAuthentik(connection)
+      if (!cached || cached.key !== key || now - cached.at > CLIENT_CACHE_MS) {
+        const client = connectTo(connection)
         cached = { key, at: now, client }
         // A failed connection is not remembered: the next call tries again.
         client.catch(() => {

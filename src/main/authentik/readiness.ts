@@ -1,15 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { GatehouseError } from '../../shared/errors'
-import {
-  createAuthentikClient,
-  detectVersion,
-  mapClientError,
-  normalizeBaseUrl,
-  type AuthentikClient,
-  type AuthentikClientOptions,
-} from './client'
+import { createAuthentikClient, type AuthentikClient, type AuthentikClientOptions } from './client'
+import { detectVersion } from './detect'
 import { transportError } from './errors'
 import { createTransport } from './transport'
+import { normalizeBaseUrl } from './url'
 
 /**
  * After Start: Authentik answers `/-/health/ready/` once its databases are up, but the bootstrap
@@ -120,7 +115,9 @@ export async function waitForAuthentik(options: ReadinessOptions): Promise<Authe
       client = createAuthentikClient({ ...options, baseUrl, version })
       break
     } catch (error) {
-      const mapped = await mapClientError(error, { baseUrl, operation: 'read the version' })
+      // Network failures arrive typed from rest.ts; anything untyped is a bug, not "unreachable".
+      if (!(error instanceof GatehouseError)) throw error
+      const mapped = error
       if (mapped.code !== 'AUTHENTIK_NOT_READY' && mapped.code !== 'AUTHENTIK_UNREACHABLE') {
         throw mapped
       }
@@ -146,7 +143,10 @@ export async function waitForAuthentik(options: ReadinessOptions): Promise<Authe
       observed = 'HTTP 200'
       break
     } catch (error) {
-      const mapped = await mapClientError(error, { baseUrl, operation: 'check the token' })
+      // An answer of the wrong shape is not something waiting fixes (AUTHENTIK_UNEXPECTED_RESPONSE
+      // is thrown at once instead of being reported as a token that is "not accepted yet").
+      if (!(error instanceof GatehouseError)) throw error
+      const mapped = error
       const waitable = ['AUTHENTIK_AUTH_FAILED', 'AUTHENTIK_NOT_READY', 'AUTHENTIK_UNREACHABLE']
       if (!waitable.includes(mapped.code)) throw mapped
       observed = describeFailure(mapped)

@@ -7,9 +7,12 @@ import type { FetchLike } from './transport'
  * names them. The reconciler, the recipes and the directory panels use this instead of the
  * generated client's camelCase models because a desired-state plan compares fields by the names
  * an admin sees in Authentik's API browser, and because one resource description then serves every
- * server version (the generated packages differ per schema family). It shares the generated
- * client's transport, so TLS trust, timeouts, retries and the token are the same.
+ * server version (the generated packages differ per schema family). It is the only path to
+ * Authentik: typed reads check their answers with the zod shapes of shapes.ts.
  */
+/** Where the Bearer key comes from, asked for on every request so a switch takes effect at once. */
+export type TokenProvider = () => string | null | Promise<string | null>
+
 export type JsonValue =
   string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
 export type JsonObject = { [key: string]: JsonValue }
@@ -55,7 +58,14 @@ function buildUrl(apiRoot: string, path: string, query?: Query): URL {
 export function createRest(options: {
   baseUrl: string
   fetchApi: FetchLike
-  token: () => Promise<string | null> | string | null
+  token: TokenProvider
+  /** The server's release, for messages about answers of an unexpected shape. */
+  version?: string
+  /**
+   * Asked before every write: an error refuses it before anything is sent (a server newer than
+   * Gatehouse knows is read-only, see version.ts).
+   */
+  refuseWrites?: () => GatehouseError | null
 }): AuthentikRest {
   const apiRoot = `${options.baseUrl}/api/v3`
   const stats = { requests: 0, writes: 0 }
@@ -68,6 +78,10 @@ export function createRest(options: {
     operation: string,
   ): Promise<T> {
     const url = buildUrl(apiRoot, path, query)
+    if (method !== 'GET') {
+      const refusal = options.refuseWrites?.()
+      if (refusal) throw refusal
+    }
     const headers: Record<string, string> = { accept: 'application/json' }
     const key = await options.token()
     if (key) headers.authorization = `Bearer ${key}`
@@ -115,10 +129,18 @@ export function createRest(options: {
       operation ?? `list ${path}`,
     )
     if (!body || !Array.isArray(body.results) || typeof body.pagination !== 'object') {
+      const version = options.version ?? 'unknown'
+      const field = !body || typeof body !== 'object' ? '(the answer)' : 'pagination/results'
       throw new GatehouseError({
-        code: 'AUTHENTIK_FAILED',
-        message: `Authentik answered ${path} with something that is not a paginated list.`,
+        code: 'AUTHENTIK_UNEXPECTED_RESPONSE',
+        message: `Authentik ${version} at ${options.baseUrl} answered ${path} with something that is not a paginated list (${field}).`,
         hint: 'Check that the address points at Authentik itself and not at another service.',
+        details: {
+          operation: operation ?? `list ${path}`,
+          field,
+          version,
+          baseUrl: options.baseUrl,
+        },
       })
     }
     return {
@@ -142,8 +164,10 @@ export function createRest(options: {
       }
       return out as never
     },
+    // An operation without a request body (recovery/, the invitation e-mail's siblings…) gets
+    // none: no `{}` and no content-type, exactly as the schema declares it.
     post: (path, body, operation) =>
-      send('POST', path, undefined, body ?? {}, operation ?? describe('POST', path)),
+      send('POST', path, undefined, body, operation ?? describe('POST', path)),
     patch: (path, body, operation) =>
       send('PATCH', path, undefined, body, operation ?? describe('PATCH', path)),
     put: (path, body, operation) =>

@@ -1,9 +1,16 @@
+import {
+  authentikReleases,
+  hasFeature,
+  releaseOf,
+  type ApiFeature,
+} from '../../shared/authentik-releases'
 import { GatehouseError } from '../../shared/errors'
 
 /**
- * Which Authentik releases Gatehouse talks to, and what differs between them for the calls it
- * makes. Authentik versions are `YEAR.MINOR.PATCH` (minors 2, 4, 5, 6, 8, 10, 12 …), sometimes
- * with a suffix such as `-rc1` or, in the 2025 npm builds, `-<unix time>`.
+ * Which Authentik a server is, and what Gatehouse may do with it. Authentik versions are
+ * `YEAR.MINOR.PATCH` (minors 2, 4, 5, 6, 8, 10, 12 …), sometimes with a suffix such as `-rc1` or,
+ * in the 2025 npm builds, `-<unix time>`. The releases Gatehouse knows are data
+ * (src/shared/authentik-releases.ts); nothing here lists versions of its own.
  */
 
 export interface ServerVersion {
@@ -14,13 +21,7 @@ export interface ServerVersion {
   readonly raw: string
 }
 
-/** Inclusive lower bound and exclusive upper bound, compared on (year, minor, patch). */
-export const supportedRange = {
-  lowest: { year: 2025, minor: 6, patch: 0 },
-  /** 2026.8.x is the newest supported minor: anything from 2026.9 on is refused. */
-  above: { year: 2026, minor: 9, patch: 0 },
-  label: '2025.6.x to 2026.8.x',
-} as const
+type Triple = Pick<ServerVersion, 'year' | 'minor' | 'patch'>
 
 const versionPattern = /^\s*v?(\d{4})\.(\d{1,2})\.(\d{1,4})(?:[-+.][0-9A-Za-z.-]*)?\s*$/
 
@@ -32,55 +33,84 @@ export function parseVersion(raw: string): ServerVersion | null {
   return { year: Number(year), minor: Number(minor), patch: Number(patch), raw: raw.trim() }
 }
 
-type Triple = Pick<ServerVersion, 'year' | 'minor' | 'patch'>
-
 export function compareVersions(a: Triple, b: Triple): number {
   return a.year - b.year || a.minor - b.minor || a.patch - b.patch
 }
 
-export function isSupported(version: Triple): boolean {
-  return (
-    compareVersions(version, supportedRange.lowest) >= 0 &&
-    compareVersions(version, supportedRange.above) < 0
-  )
+const majorTriple = (major: string): Triple => {
+  const [year, minor] = major.split('.').map(Number)
+  return { year: year ?? 0, minor: minor ?? 0, patch: 0 }
+}
+const oldest = authentikReleases[0]
+const newest = authentikReleases[authentikReleases.length - 1]!
+
+/** "2025.6.x to 2026.8.x", from the table. */
+export const supportedRangeLabel = `${oldest.major}.x to ${newest.major}.x`
+
+/**
+ * - `supported`: a major in the table (any patch of it);
+ * - `newer`: after the newest major in the table: reads work, writes (recipes, integrations, the
+ *   handover, directory edits) are refused until Gatehouse is updated;
+ * - `older`: before the oldest major: refused, Authentik must be upgraded first;
+ * - `unknown`: inside the range but not a release in the table (e.g. 2026.4): refused.
+ */
+export type VersionSupport = 'supported' | 'newer' | 'older' | 'unknown'
+
+export function versionSupport(version: Triple): VersionSupport {
+  if (releaseOf(`${version.year}.${version.minor}.${version.patch}`)) return 'supported'
+  if (compareVersions(version, majorTriple(oldest.major)) < 0) return 'older'
+  const afterNewest = { ...majorTriple(newest.major), minor: majorTriple(newest.major).minor + 1 }
+  return compareVersions(version, afterNewest) >= 0 ? 'newer' : 'unknown'
 }
 
-/** Parses and range-checks what a server reported; the error says which version it saw. */
-export function requireSupportedVersion(raw: string, source: string): ServerVersion {
+export function isSupported(version: Triple): boolean {
+  return versionSupport(version) === 'supported'
+}
+
+/** The typed refusal for a release Gatehouse does not write to (or does not talk to at all). */
+export function versionError(version: ServerVersion, baseUrl: string): GatehouseError {
+  const support = versionSupport(version)
+  const details = { reported: version.raw, supported: supportedRangeLabel, baseUrl }
+  if (support === 'newer') {
+    return new GatehouseError({
+      code: 'AUTHENTIK_VERSION_NEWER',
+      message: `Authentik ${version.year}.${version.minor} is newer than this Gatehouse knows (it knows ${supportedRangeLabel}); read-only features work, recipes are disabled until you update Gatehouse.`,
+      hint: 'Update Gatehouse to a release that knows this Authentik version; until then, browse the directory but make changes in Authentik’s own admin UI.',
+      details,
+    })
+  }
+  return new GatehouseError({
+    code: 'AUTHENTIK_VERSION_UNSUPPORTED',
+    message: `Authentik ${version.raw} is outside the releases Gatehouse supports (${supportedRangeLabel}).`,
+    hint:
+      support === 'older'
+        ? `Upgrade Authentik one release at a time to ${oldest.major} or later, then retry.`
+        : `This is not an Authentik release Gatehouse knows; run one of ${authentikReleases.map((r) => r.major).join(', ')}.`,
+    details,
+  })
+}
+
+/**
+ * Parses what a server reported. Supported and newer releases are accepted (a newer one becomes
+ * read-only, see AuthentikClient.support); older or unknown ones, and non-versions, are refused.
+ */
+export function requireKnownVersion(raw: string, baseUrl: string): ServerVersion {
   const version = parseVersion(raw)
   if (!version) {
     throw new GatehouseError({
       code: 'AUTHENTIK_VERSION_UNSUPPORTED',
-      message: `The server at ${source} reported the version "${raw.slice(0, 60)}", which is not an Authentik release number.`,
+      message: `The server at ${baseUrl} reported the version "${raw.slice(0, 60)}", which is not an Authentik release number.`,
       hint: 'Check that the address points at Authentik itself (not at Traefik or another app).',
-      details: { reported: raw.slice(0, 60), supported: supportedRange.label },
+      details: { reported: raw.slice(0, 60), supported: supportedRangeLabel, baseUrl },
     })
   }
-  if (!isSupported(version)) {
-    throw new GatehouseError({
-      code: 'AUTHENTIK_VERSION_UNSUPPORTED',
-      message: `Authentik ${version.raw} is outside the versions Gatehouse supports (${supportedRange.label}).`,
-      hint:
-        compareVersions(version, supportedRange.lowest) < 0
-          ? 'Upgrade Authentik one minor release at a time to 2025.6 or later, then retry.'
-          : 'Use a Gatehouse release that supports this Authentik version, or run a supported Authentik version.',
-      details: { reported: version.raw, supported: supportedRange.label },
-    })
-  }
+  const support = versionSupport(version)
+  if (support === 'older' || support === 'unknown') throw versionError(version, baseUrl)
   return version
 }
 
-/**
- * Which generated client package matches the server's models. Request shapes of every call
- * Gatehouse makes are identical in both packages; the responses differ (Group `parent` vs
- * `parents`, User `roles`), so each server is read with the package built from its own schema
- * family: the 2025.6.3 main-branch build up to 2025.10, the 2026.8.3 build from 2025.12 on.
- */
-export type ClientPackage = 'ak-2025.6' | 'ak-2026.8'
-
 /** Per-version behaviour for the differences of API map section 8 that Gatehouse touches. */
 export interface VersionFeatures {
-  readonly clientPackage: ClientPackage
   /** Group hierarchy: a single writable `parent` before 2025.12, a `parents` list from 2025.12. */
   readonly groupParents: 'parent' | 'parents'
   /** Users carry a writable `roles` list from 2025.12 (permissions only through roles). */
@@ -93,21 +123,20 @@ export interface VersionFeatures {
   readonly stageFlowSetWritable: boolean
   /** `recovery_email` takes a JSON body `{email_stage}` from 2026.2 (a query parameter before). */
   readonly recoveryEmailBody: boolean
-}
-
-function atLeast(version: Triple, year: number, minor: number): boolean {
-  return compareVersions(version, { year, minor, patch: 0 }) >= 0
+  /** `POST /stages/invitation/invitations/{uuid}/send_email/` from 2026.5. */
+  readonly invitationEmail: boolean
 }
 
 export function featuresFor(version: Triple): VersionFeatures {
-  const groupsReworked = atLeast(version, 2025, 12)
+  const has = (feature: ApiFeature) =>
+    hasFeature(`${version.year}.${version.minor}.${version.patch}`, feature)
   return {
-    clientPackage: groupsReworked ? 'ak-2026.8' : 'ak-2025.6',
-    groupParents: groupsReworked ? 'parents' : 'parent',
-    userRoles: groupsReworked,
-    listAutocomplete: atLeast(version, 2025, 8),
-    settingsPatchOnly: atLeast(version, 2025, 8),
-    stageFlowSetWritable: !groupsReworked,
-    recoveryEmailBody: atLeast(version, 2026, 2),
+    groupParents: has('groupParents') ? 'parents' : 'parent',
+    userRoles: has('userRoles'),
+    listAutocomplete: has('listAutocomplete'),
+    settingsPatchOnly: has('settingsFlags'),
+    stageFlowSetWritable: !has('stageFlowSetReadOnly'),
+    recoveryEmailBody: has('recoveryEmailBody'),
+    invitationEmail: has('invitationEmail'),
   }
 }

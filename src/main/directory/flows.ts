@@ -1,7 +1,8 @@
 import type { BindingRow, FlowRow, ParsedInputOf, StageRow } from '../../shared/contract'
 import { GatehouseError } from '../../shared/errors'
 import type { AuthentikClient } from '../authentik/client'
-import { flowAdminUrl, type DirectoryContext } from './context'
+import { flowAdminUrl } from './admin-urls'
+import type { DirectoryContext } from './session'
 
 export interface AkFlowJson {
   pk: string

@@ -1,24 +1,12 @@
 import type { GroupRow, ParsedInputOf } from '../../shared/contract'
 import { GatehouseError } from '../../shared/errors'
 import type { AuthentikClient } from '../authentik/client'
-import type { DirectoryContext } from './context'
+import { AkGroup } from '../authentik/shapes'
+import { getAs, pageAs, writeAs } from '../authentik/typed-rest'
+import type { DirectoryContext } from './session'
 import { assertMayLoseAdmin, readUser } from './users'
 
-/** A group as either schema family names it: 2025.6 `parent`/`parent_name`, 2026 `parents`. */
-interface AkGroupJson {
-  pk: string
-  name: string
-  is_superuser?: boolean
-  parent?: string | null
-  parent_name?: string | null
-  parents?: string[]
-  parents_obj?: { pk: string; name: string }[] | null
-  users?: number[]
-  users_obj?: { pk: number; username: string; name: string; is_active?: boolean }[] | null
-  attributes?: Record<string, unknown>
-}
-
-function toGroupRow(group: AkGroupJson): GroupRow {
+function toGroupRow(group: AkGroup): GroupRow {
   let parents: GroupRow['parents']
   if (group.parents) {
     const names = new Map((group.parents_obj ?? []).map((p) => [p.pk, p.name]))
@@ -62,7 +50,9 @@ function parentBody(client: AuthentikClient, parents: string[] | undefined) {
 
 export function createGroupsService(ctx: DirectoryContext) {
   async function read(client: AuthentikClient, pk: string, withUsers: boolean) {
-    return client.rest.get<AkGroupJson>(
+    return getAs(
+      client,
+      AkGroup,
       groupPath(pk),
       { include_users: withUsers, ...parentQuery(client) },
       `read group ${pk}`,
@@ -72,7 +62,9 @@ export function createGroupsService(ctx: DirectoryContext) {
   return {
     async list(input: ParsedInputOf<'groups.list'>) {
       const { client } = await ctx.session()
-      const page = await client.rest.page<AkGroupJson>(
+      const page = await pageAs(
+        client,
+        AkGroup,
         '/core/groups/',
         {
           page: input.page,
@@ -109,7 +101,10 @@ export function createGroupsService(ctx: DirectoryContext) {
 
     async create(input: ParsedInputOf<'groups.create'>) {
       const { client } = await ctx.session()
-      const created = await client.rest.post<AkGroupJson>(
+      const created = await writeAs(
+        client,
+        AkGroup,
+        'post',
         '/core/groups/',
         {
           name: input.name,

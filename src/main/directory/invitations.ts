@@ -2,7 +2,8 @@ import type { InvitationFlow, InvitationRow, ParsedInputOf } from '../../shared/
 import { GatehouseError } from '../../shared/errors'
 import type { Settings } from '../../shared/settings'
 import type { AuthentikClient } from '../authentik/client'
-import { hasInvitationEmail, invitationLink, mapLimited, type DirectoryContext } from './context'
+import { invitationLink } from './links'
+import { mapLimited, type DirectoryContext } from './session'
 import { flowBindings, readFlow, type AkBindingJson, type AkFlowJson } from './flows'
 
 interface AkInvitationStageJson {
@@ -135,7 +136,7 @@ export function createInvitationsService(ctx: DirectoryContext) {
       )
       return {
         flows: described,
-        send_email: hasInvitationEmail(client),
+        send_email: client.features.invitationEmail,
         version: client.version.raw,
       }
     },
@@ -200,7 +201,7 @@ export function createInvitationsService(ctx: DirectoryContext) {
 
     async sendEmail(input: ParsedInputOf<'invitations.sendEmail'>) {
       const { client } = await ctx.session()
-      if (!hasInvitationEmail(client)) {
+      if (!client.features.invitationEmail) {
         throw new GatehouseError({
           code: 'AUTHENTIK_FEATURE_MISSING',
           message: `Authentik ${client.version.raw} cannot send invitations by e-mail; that arrived in Authentik 2026.5.`,

@@ -1,24 +1,11 @@
-import type { ParsedInputOf, UserRow, UserType } from '../../shared/contract'
+import type { ParsedInputOf, UserRow } from '../../shared/contract'
 import { GatehouseError } from '../../shared/errors'
 import type { AuthentikClient } from '../authentik/client'
-import type { DirectoryContext } from './context'
+import { AkSessionUser, AkUser } from '../authentik/shapes'
+import { getAs, pageAs, writeAs } from '../authentik/typed-rest'
+import type { DirectoryContext } from './session'
 
-/** A user as Authentik's schema names it (the fields Gatehouse reads). */
-export interface AkUserJson {
-  pk: number
-  username: string
-  name: string
-  email?: string
-  type?: UserType
-  is_active?: boolean
-  is_superuser: boolean
-  last_login?: string | null
-  path?: string
-  groups?: string[]
-  groups_obj?: { pk: string; name: string; is_superuser?: boolean }[] | null
-}
-
-export function toUserRow(user: AkUserJson): UserRow {
+export function toUserRow(user: AkUser): UserRow {
   const names = new Map((user.groups_obj ?? []).map((g) => [g.pk, g.name]))
   const pks = user.groups ?? [...names.keys()]
   return {
@@ -37,8 +24,8 @@ export function toUserRow(user: AkUserJson): UserRow {
 
 const userPath = (pk: number) => `/core/users/${pk}/`
 
-export async function readUser(client: AuthentikClient, pk: number): Promise<AkUserJson> {
-  return client.rest.get<AkUserJson>(userPath(pk), undefined, `read user #${pk}`)
+export async function readUser(client: AuthentikClient, pk: number): Promise<AkUser> {
+  return getAs(client, AkUser, userPath(pk), undefined, `read user #${pk}`)
 }
 
 /**
@@ -48,10 +35,12 @@ export async function readUser(client: AuthentikClient, pk: number): Promise<AkU
  */
 export async function assertMayLoseAdmin(
   client: AuthentikClient,
-  user: AkUserJson,
+  user: AkUser,
   action: string,
 ): Promise<void> {
-  const { user: me } = await client.rest.get<{ user: { pk: number } }>(
+  const { user: me } = await getAs(
+    client,
+    AkSessionUser,
     '/core/users/me/',
     undefined,
     'read the user of Gatehouse’s token',
@@ -65,7 +54,9 @@ export async function assertMayLoseAdmin(
     })
   }
   if (!user.is_superuser || user.is_active === false) return
-  const admins = await client.rest.page<AkUserJson>(
+  const admins = await pageAs(
+    client,
+    AkUser,
     '/core/users/',
     { is_active: true, is_superuser: true, page: 1, page_size: 2, include_groups: false },
     'count the active superusers',
@@ -88,7 +79,9 @@ export function createUsersService(ctx: DirectoryContext) {
   return {
     async list(input: ParsedInputOf<'users.list'>) {
       const { client } = await ctx.session()
-      const page = await client.rest.page<AkUserJson>(
+      const page = await pageAs(
+        client,
+        AkUser,
         '/core/users/',
         {
           page: input.page,
@@ -112,7 +105,10 @@ export function createUsersService(ctx: DirectoryContext) {
 
     async create(input: ParsedInputOf<'users.create'>) {
       const { client } = await ctx.session()
-      const created = await client.rest.post<AkUserJson>(
+      const created = await writeAs(
+        client,
+        AkUser,
+        'post',
         '/core/users/',
         {
           username: input.username,
@@ -132,7 +128,7 @@ export function createUsersService(ctx: DirectoryContext) {
     async update(input: ParsedInputOf<'users.update'>) {
       const { client } = await ctx.session()
       const { pk, ...fields } = input
-      await client.rest.patch<AkUserJson>(userPath(pk), fields, `update user #${pk}`)
+      await client.rest.patch(userPath(pk), fields, `update user #${pk}`)
       return toUserRow(await readUser(client, pk))
     },
 

@@ -57,7 +57,14 @@ export async function apply(
   deps: IntegrationDeps,
   { id, params: raw }: ParsedInputOf<'integrations.apply'>,
 ): Promise<OutputOf<'integrations.apply'>> {
-  const { integration, ctx, desired, params, typed, values } = await prepareConfigure(deps, id, raw)
+  const { integration, ctx, client, desired, params, typed, values } = await prepareConfigure(
+    deps,
+    id,
+    raw,
+  )
+  // A release newer than Gatehouse knows is read-only (checked before any secret is stored).
+  const refusal = client.writeRefusal()
+  if (refusal) throw refusal
   const before = await dryRun(desired, ctx, values)
   await keepTypedPasswords(deps, id, typed)
   const tracked = await applyTracked(ctx.rest, desired, before.read.steps, progressOf(deps, id))

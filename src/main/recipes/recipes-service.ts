@@ -24,6 +24,8 @@ import { formFromSchema } from './param-form'
 import { applyTracked, parseParamsOrFieldErrors, recipeContext, toErrorData } from './plan-apply'
 import { recipeById, setupRecipes } from './index'
 import type { AnyRecipe, RecipeContext } from './recipe'
+import type { SecretStore } from '../secrets/store'
+import { applyAdminHandover, planAdminHandover, type AdminHandoverInput } from './r1-admin-handover'
 
 export interface RecipesServiceOptions {
   connect: () => Promise<{ client: AuthentikClient; settings: Settings }>
@@ -32,6 +34,11 @@ export interface RecipesServiceOptions {
   dataDir: string
   /** R3 runs the stack's `ak test_email`. */
   testEmail: (to: string) => Promise<{ ok: boolean; output: string }>
+  /**
+   * R1, the admin handover: a client of its own (it switches that client's token, which must not
+   * leak into the shared cached one) and the keychain, where it keeps Gatehouse's token.
+   */
+  handover: { connect: () => Promise<AuthentikClient>; secrets: SecretStore }
 }
 
 export function createRecipesService(options: RecipesServiceOptions) {
@@ -84,7 +91,10 @@ export function createRecipesService(options: RecipesServiceOptions) {
       )
     const recipe = recipeById(id)
     const params = parseParams(recipe, rawParams)
-    const { ctx } = await context()
+    const { ctx, client } = await context()
+    // A release newer than Gatehouse knows is read-only: refuse before planning any write.
+    const refusal = client.writeRefusal()
+    if (refusal) throw refusal
     const before = await dryRun(recipe, params, ctx)
     const blocking = before.warnings.filter((w) => w.blocking)
     if (blocking.length > 0)
@@ -116,6 +126,16 @@ export function createRecipesService(options: RecipesServiceOptions) {
   }
 
   return {
+    adminHandoverPlan: async (input: Omit<AdminHandoverInput, 'password'>) =>
+      planAdminHandover(await options.handover.connect(), input, {
+        secrets: options.handover.secrets,
+      }),
+    async adminHandoverApply(input: AdminHandoverInput) {
+      const client = await options.handover.connect()
+      const refusal = client.writeRefusal()
+      if (refusal) throw refusal
+      return applyAdminHandover(client, input, { secrets: options.handover.secrets })
+    },
     list(): RecipeInfo[] {
       return setupRecipes.map((recipe) => ({
         id: recipe.id,

@@ -9,6 +9,10 @@ export const AuthentikStatus = z.object({
   version: z.string().nullable(),
   /** Which token Gatehouse uses: its own (after R1), the bootstrap one, or none yet. */
   tokenSource: z.enum(['gatehouse', 'bootstrap', 'none']),
+  /** Whether Authentik accepted that token just now (null: there is none to try). */
+  tokenAccepted: z.boolean().nullable().optional(),
+  /** `newer`: a release after the newest Gatehouse knows; reads work, writes are refused. */
+  support: z.enum(['supported', 'newer']).optional(),
   error: GatehouseErrorData.optional(),
 })
 export type AuthentikStatus = z.infer<typeof AuthentikStatus>

@@ -55,6 +55,8 @@ export const HandoverResult = z.object({
   completed: z.boolean(),
   steps: z.array(HandoverStep.extend({ status: z.enum(['done', 'failed', 'not-run']) })),
   error: GatehouseErrorData.optional(),
+  /** After a failure: the steps a plan shows now, which the next apply completes. */
+  remaining: z.array(HandoverStep).optional(),
   /** Shown once; never stored. */
   generatedPassword: z.string().optional(),
 })
