@@ -1,5 +1,5 @@
-import { mkdir } from 'node:fs/promises'
-import { join } from 'node:path'
+import { mkdir, rmdir, stat } from 'node:fs/promises'
+import { dirname, join, resolve } from 'node:path'
 import { stringify } from 'yaml'
 import { GatehouseError } from '../../shared/errors'
 import { writeFileAtomic } from '../settings/atomic-write'
@@ -219,11 +219,14 @@ export async function exportStack(spec: StackSpec, folder: string): Promise<Expo
   const rendered = renderCompose(spec)
   const composeFile = join(folder, COMPOSE_FILE_NAME)
   const envFile = join(folder, ENV_FILE_NAME)
+  const created = await missingAncestors(folder)
   try {
     await mkdir(folder, { recursive: true })
     await writeFileAtomic(envFile, rendered.dotEnv, 0o600)
     await writeFileAtomic(composeFile, rendered.composeYaml, 0o644)
   } catch (error) {
+    // A failed export leaves nothing behind: the folders it made (still empty) go again.
+    for (const dir of created) await rmdir(dir).catch(() => undefined)
     const errno = (error as { code?: unknown } | null)?.code
     throw exportFailed(
       `Could not write the export to ${folder}${typeof errno === 'string' ? ` (${errno})` : ''}.`,
@@ -238,5 +241,22 @@ export async function exportStack(spec: StackSpec, folder: string): Promise<Expo
       `${envFile} holds the stack's secrets (database password, secret key, bootstrap password ` +
       'and token, SMTP password). Only your user can read it; do not share it, commit it or copy it ' +
       'to a shared folder.',
+  }
+}
+
+/** The folders `mkdir -p folder` would create, deepest first. */
+async function missingAncestors(folder: string): Promise<string[]> {
+  const missing: string[] = []
+  let dir = resolve(folder)
+  for (;;) {
+    try {
+      await stat(dir)
+      return missing
+    } catch {
+      missing.push(dir)
+    }
+    const parent = dirname(dir)
+    if (parent === dir) return missing
+    dir = parent
   }
 }
