@@ -28,6 +28,18 @@ describe('gatehouse CLI', () => {
     })
   })
 
+  test('the module trace sees CommonJS requires too (so an absent package is really absent)', () => {
+    const trace = join(dataDir, 'modules-cjs.txt')
+    const root = join(import.meta.dirname, '..', '..')
+    const run = spawnSync(
+      process.execPath,
+      ['--import', join(root, 'tests/support/module-trace.mjs'), '-e', "require('dockerode')"],
+      { encoding: 'utf8', cwd: root, env: { ...process.env, GATEHOUSE_MODULE_TRACE: trace } },
+    )
+    expect(run.status, run.stderr).toBe(0)
+    expect(readFileSync(trace, 'utf8')).toMatch(/node_modules\/dockerode\//)
+  })
+
   test('docker ping loads only what it needs: no Authentik client, keychain, YAML or axios', () => {
     const trace = join(dataDir, 'modules.txt')
     const root = join(import.meta.dirname, '..', '..')
@@ -47,10 +59,13 @@ describe('gatehouse CLI', () => {
     )
     expect(run.status, run.stderr).toBe(0)
     const loaded = readFileSync(trace, 'utf8')
-    // The trace works: the engine's client and the engine chunk were loaded.
-    expect(loaded).toMatch(/node_modules\/dockerode\//)
+    // The trace works (the engine chunk was loaded; the CommonJS side is proven below), and
+    // the ping went over Node's own HTTP client: dockerode (with ssh2, grpc, protobufjs) is
+    // loaded on the first real Engine API call only.
     expect(loaded).toMatch(/out\/main\/chunks\/engine-/)
     for (const absent of [
+      /node_modules\/dockerode\//,
+      /node_modules\/ssh2\//,
       /@goauthentik/,
       /authentik-api-2026/,
       /@napi-rs\/keyring/,

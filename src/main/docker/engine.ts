@@ -1,7 +1,16 @@
-import Docker from 'dockerode'
+import { request as httpRequest } from 'node:http'
+import { createRequire } from 'node:module'
+import type Docker from 'dockerode'
 import type { DockerEngineInfo } from '../../shared/contract'
 import { GatehouseError } from '../../shared/errors'
 import { resolveEndpoint, type DockerEndpoint } from './endpoint'
+
+// dockerode (with docker-modem, ssh2, grpc and protobufjs) takes ~90 ms to load: it is loaded
+// on the first real Engine API call, so `gatehouse docker ping` and the status indicator do not
+// pay for it (issue #16's cold-start target).
+const load = createRequire(import.meta.url)
+let dockerode: typeof Docker | undefined
+const DockerClass = (): typeof Docker => (dockerode ??= load('dockerode') as typeof Docker)
 
 export interface DockerEngine {
   readonly endpoint: DockerEndpoint
@@ -18,13 +27,17 @@ export interface DockerEngineOptions {
 
 export function createDockerEngine(options: DockerEngineOptions = {}): DockerEngine {
   const endpoint = resolveEndpoint(options.endpoint)
-  const api = new Docker({ ...endpoint.options, timeout: options.timeoutMs ?? 5000 })
+  const timeout = options.timeoutMs ?? 5000
+  let api: Docker | undefined
   return {
     endpoint,
-    api,
+    get api() {
+      const Client = DockerClass()
+      return (api ??= new Client({ ...endpoint.options, timeout }))
+    },
     async ping() {
       try {
-        const v = await api.version()
+        const v = await engineVersion(endpoint, timeout, () => this.api)
         return {
           version: v.Version,
           apiVersion: v.ApiVersion,
@@ -37,6 +50,55 @@ export function createDockerEngine(options: DockerEngineOptions = {}): DockerEng
       }
     },
   }
+}
+
+interface VersionAnswer {
+  Version: string
+  ApiVersion: string
+  Os: string
+  Arch: string
+}
+
+/**
+ * `GET /version` with Node's own HTTP client over a socket or plain TCP (the same request
+ * dockerode sends, without loading it); an https endpoint goes through dockerode.
+ */
+function engineVersion(
+  endpoint: DockerEndpoint,
+  timeout: number,
+  api: () => Docker,
+): Promise<VersionAnswer> {
+  const { socketPath, host, port, protocol } = endpoint.options
+  if (protocol === 'https') return api().version() as Promise<VersionAnswer>
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        method: 'GET',
+        path: '/version',
+        ...(socketPath ? { socketPath } : { host, port: Number(port) }),
+        timeout,
+      },
+      (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('error', reject)
+        res.on('end', () => {
+          if (res.statusCode !== 200)
+            return reject(
+              Object.assign(new Error('engine answered'), { statusCode: res.statusCode }),
+            )
+          try {
+            resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as VersionAnswer)
+          } catch (error) {
+            reject(error)
+          }
+        })
+      },
+    )
+    req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })))
+    req.on('error', reject)
+    req.end()
+  })
 }
 
 /** What Gatehouse was doing when the engine went away, so the error can say so. */
