@@ -10,7 +10,7 @@ import {
 } from './passphrase'
 import { readStoreChoice, vaultPath } from './store-choice'
 import { unlockVault, vaultBackend } from './vault-store'
-import { runVaultCommand } from './vault-cli'
+import { printError, runVaultCommand } from './vault-cli'
 
 /**
  * How `serve` and the CLI pick their secret store: the one the data folder records
@@ -31,15 +31,6 @@ export interface HostSecretIO extends PassphraseIO {
 }
 
 const keychainService = (env: NodeJS.ProcessEnv) => env.GATEHOUSE_KEYCHAIN_SERVICE || 'gatehouse'
-
-function printError(io: PassphraseIO, error: unknown) {
-  const data: GatehouseErrorData =
-    error instanceof GatehouseError
-      ? error.toData()
-      : { code: 'INTERNAL', message: String(error), hint: 'Retry.' }
-  io.stderr(`error [${data.code}]: ${data.message}`)
-  io.stderr(`hint: ${data.hint}`)
-}
 
 function sourceOf(file: string | undefined): PassphraseSource {
   return file ? { kind: 'file', path: file } : { kind: 'terminal' }

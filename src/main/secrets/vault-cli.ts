@@ -61,12 +61,7 @@ export async function runVaultCommand(
     io.stdout(JSON.stringify(await migrate(context, to), null, 2))
     return 0
   } catch (error) {
-    const data: GatehouseErrorData =
-      error instanceof GatehouseError
-        ? error.toData()
-        : { code: 'INTERNAL', message: String(error), hint: 'Retry.' }
-    io.stderr(`error [${data.code}]: ${data.message}`)
-    io.stderr(`hint: ${data.hint}`)
+    const data = printError(io, error)
     return data.code === 'VALIDATION_FAILED' ? 2 : 1
   }
 }
@@ -189,4 +184,18 @@ async function migrate(context: VaultCommandContext, to: StoreChoice) {
     `Moved ${values.size} secret(s) from the ${from} to the ${to}; this data folder now uses the ${to}.`,
   )
   return { from, to, moved: [...values.keys()] }
+}
+
+/** An error as the CLI prints every error: `error [CODE]: message` and `hint: …` on stderr. */
+export function printError(
+  io: { stderr: (text: string) => void },
+  error: unknown,
+): GatehouseErrorData {
+  const data: GatehouseErrorData =
+    error instanceof GatehouseError
+      ? error.toData()
+      : { code: 'INTERNAL', message: String(error), hint: 'Retry.' }
+  io.stderr(`error [${data.code}]: ${data.message}`)
+  io.stderr(`hint: ${data.hint}`)
+  return data
 }
