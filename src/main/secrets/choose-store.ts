@@ -36,6 +36,22 @@ function sourceOf(file: string | undefined): PassphraseSource {
   return file ? { kind: 'file', path: file } : { kind: 'terminal' }
 }
 
+/** `--passphrase-file` taken out of the command line (or a usage error, exit 2) and the data folder. */
+function takeHostOptions(
+  argv: readonly string[],
+  io: HostSecretIO,
+  env: NodeJS.ProcessEnv,
+):
+  | { refused: HostSecretSetup }
+  | { taken: ReturnType<typeof takePassphraseFileOption>; dataDir: string } {
+  const taken = takePassphraseFileOption(argv, env)
+  if (taken.error) {
+    io.stderr(`error [VALIDATION_FAILED]: ${taken.error}`)
+    return { refused: { argv: taken.argv, options: {}, exitCode: 2 } }
+  }
+  return { taken, dataDir: resolveDataDir(env) }
+}
+
 /**
  * `npm run serve`: a vault is unlocked once, here, before the host listens (terminal prompt or
  * --passphrase-file), and stays unlocked for the life of the process. With the keychain, one
@@ -46,12 +62,9 @@ export async function secretsForServe(
   io: HostSecretIO,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<HostSecretSetup> {
-  const taken = takePassphraseFileOption(argv, env)
-  if (taken.error) {
-    io.stderr(`error: ${taken.error}`)
-    return { argv: taken.argv, options: {}, exitCode: 2 }
-  }
-  const dataDir = resolveDataDir(env)
+  const start = takeHostOptions(argv, io, env)
+  if ('refused' in start) return start.refused
+  const { taken, dataDir } = start
   try {
     if (readStoreChoice(dataDir) === 'vault') {
       const path = vaultPath(dataDir)
@@ -111,12 +124,9 @@ export async function secretsForCli(
   io: HostSecretIO,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<HostSecretSetup> {
-  const taken = takePassphraseFileOption(argv, env)
-  if (taken.error) {
-    io.stderr(`error [VALIDATION_FAILED]: ${taken.error}`)
-    return { argv: taken.argv, options: {}, exitCode: 2 }
-  }
-  const dataDir = resolveDataDir(env)
+  const start = takeHostOptions(argv, io, env)
+  if ('refused' in start) return start.refused
+  const { taken, dataDir } = start
   const vaultCommand = await runVaultCommand(taken.argv, {
     io,
     dataDir,
