@@ -125,9 +125,6 @@ export function createStackService(options: StackServiceOptions) {
       return stackLogs(await context('none'), service, tail)
     },
 
-    /** Follows every service onto `stack.logs` until the returned function is called. */
-    followAll,
-
     async testEmail({ to }: In<'testEmail'>): Out<'testEmail'> {
       const ctx = await context('none')
       const worker = containerName(ctx.spec.project, 'worker')
