@@ -15,14 +15,20 @@ const mainLayers = {
   settings: [],
   // The vault (#21) writes atomically like the settings and finds the data folder like the app.
   secrets: ['app', 'settings'],
-  docker: base,
-  stack: ['docker', ...base],
-  authentik: base,
+  // #15: one SSH connection to the NAS (engine, files, port forwards); the NAS's files over it.
+  ssh: base,
+  hostfs: ['ssh', ...base],
+  docker: ['ssh', ...base],
+  stack: ['docker', 'hostfs', 'ssh', ...base],
+  authentik: ['ssh', ...base],
   reconcile: ['authentik', ...base],
   recipes: ['reconcile', 'authentik', ...base],
   directory: ['authentik', ...base],
-  traefik: base,
-  integrations: ['recipes', 'traefik', 'directory', 'reconcile', 'authentik', ...base],
+  traefik: ['hostfs', ...base],
+  integrations: ['recipes', 'traefik', 'directory', 'reconcile', 'authentik', 'hostfs', ...base],
+  // #17: backups and restores of the stack, and the upgrade planner that makes one first.
+  backup: ['stack', 'docker', 'hostfs', 'ssh', 'authentik', ...base],
+  upgrade: ['backup', 'stack', 'docker', 'hostfs', 'ssh', 'authentik', ...base],
   // Hosts see the composition root (src/main/services.ts), the dispatcher and the bus only.
   hosts: ['services', 'core', 'app'],
   electron: ['services', 'core', 'app'],

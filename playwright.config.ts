@@ -19,7 +19,11 @@ export default defineConfig({
   workers: 1,
   retries: 0,
   timeout: 30_000,
-  reporter: [['list'], ['json', { outputFile: '.test-output/playwright.json' }]],
+  reporter: [
+    ['list'],
+    ['json', { outputFile: '.test-output/playwright.json' }],
+    ['./tests/e2e/context-reporter.ts'],
+  ],
   outputDir: 'test-results',
   use: {
     browserName: 'chromium',

@@ -61,6 +61,15 @@ export const errorCodes = [
   'TRAEFIK_CONFIG_INVALID',
   'TRAEFIK_CONFIG_CHANGED',
   'TRAEFIK_CONFIG_IO_FAILED',
+  // #14 saved plans (add plan codes here)
+  'PLAN_STALE',
+  'PLAN_NOT_ACKNOWLEDGED',
+  // #15 the NAS over SSH / TLS, its files, adopting what runs (add remote codes here)
+  'HOST_FILE_NOT_FOUND',
+  'HOST_FILE_PERMISSION',
+  'HOST_FILE_FAILED',
+  // #17 backup, restore, upgrade (add backup/upgrade codes here)
+  // #18/#19 UI and Authentik features (add their codes here)
 ] as const
 
 export const ErrorCode = z.enum(errorCodes)

@@ -70,7 +70,8 @@ test('Start: the steps tick off and every service turns healthy', async ({ page 
 test('logs of every service, with stdout and stderr told apart, searchable', async ({ page }) => {
   await page.goto(url())
   const lines = page.getByTestId('logs-lines')
-  await expect(lines).toContainText('fake service starting')
+  // The first load waits for the status and the engine's log tails (slow on a busy CI machine).
+  await expect(lines).toContainText('fake service starting', { timeout: 15_000 })
   await expect(lines.locator('[data-stream="stderr"]').first()).toContainText('warning on stderr')
   await page.getByTestId('logs-service').click()
   await page.locator('.n-base-select-option').getByText('server', { exact: true }).click()
