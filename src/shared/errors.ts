@@ -68,6 +68,15 @@ export const errorCodes = [
   'HOST_FILE_NOT_FOUND',
   'HOST_FILE_PERMISSION',
   'HOST_FILE_FAILED',
+  // The SSH connection to the Docker host (src/main/ssh): each names its own cause.
+  'SSH_UNREACHABLE',
+  'SSH_AUTH_REFUSED',
+  'SSH_HOST_KEY_UNKNOWN',
+  'SSH_HOST_KEY_CHANGED',
+  'SSH_SOCKET_PERMISSION',
+  'SSH_FAILED',
+  // Plain tcp:// to a remote engine (no TLS) without the explicit override.
+  'DOCKER_INSECURE_TCP',
   // #17 backup, restore, upgrade (add backup/upgrade codes here)
   // #18/#19 UI and Authentik features (add their codes here)
 ] as const

@@ -1,10 +1,14 @@
+import type { Agent } from 'node:http'
 import type { DockerOptions } from 'dockerode'
+
+/** docker-modem honours `agent` (its types omit it): the SSH transport's channels. */
+export type EndpointOptions = DockerOptions & { agent?: Agent }
 
 export interface DockerEndpoint {
   /** What we show the admin: "/var/run/docker.sock", "tcp://nas:2376", … */
   readonly display: string
-  readonly options: DockerOptions
-  readonly kind: 'socket' | 'pipe' | 'tcp'
+  readonly options: EndpointOptions
+  readonly kind: 'socket' | 'pipe' | 'tcp' | 'ssh'
 }
 
 export function defaultEndpoint(platform: NodeJS.Platform = process.platform): string {
@@ -24,6 +28,11 @@ export function resolveEndpoint(
   if (raw.startsWith('unix://')) {
     const path = raw.slice('unix://'.length)
     return { display: path, options: { socketPath: path }, kind: 'socket' }
+  }
+  if (raw.startsWith('ssh://')) {
+    // The requests travel through an SSH channel (the agent the engine adds); host/port only
+    // name the HTTP Host header docker-modem sends.
+    return { display: raw, kind: 'ssh', options: { protocol: 'http', host: 'docker', port: 80 } }
   }
   if (raw.startsWith('npipe://')) {
     const path = raw.slice('npipe://'.length)

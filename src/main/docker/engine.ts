@@ -3,6 +3,8 @@ import { createRequire } from 'node:module'
 import type Docker from 'dockerode'
 import type { DockerEngineInfo } from '../../shared/contract'
 import { GatehouseError } from '../../shared/errors'
+import type { SshConnection } from '../ssh/connection'
+import { unixSocketAgent } from '../ssh/http-agent'
 import { resolveEndpoint, type DockerEndpoint } from './endpoint'
 
 // dockerode (with docker-modem, ssh2, grpc and protobufjs) takes ~90 ms to load: it is loaded
@@ -23,10 +25,18 @@ export interface DockerEngineOptions {
   endpoint?: string
   /** Milliseconds before a call counts as "not answering". */
   timeoutMs?: number
+  /**
+   * For an `ssh://` endpoint: the one SSH connection to the NAS (made by the caller with the
+   * trusted host key and the keys from the keychain), and the engine's socket there.
+   */
+  ssh?: { connection: SshConnection; socketPath?: string }
 }
 
+/** The remote engine's socket when the settings name none: what every Linux NAS uses. */
+export const DEFAULT_REMOTE_SOCKET = '/var/run/docker.sock'
+
 export function createDockerEngine(options: DockerEngineOptions = {}): DockerEngine {
-  const endpoint = resolveEndpoint(options.endpoint)
+  const endpoint = withTransport(resolveEndpoint(options.endpoint), options)
   const timeout = options.timeoutMs ?? 5000
   let api: Docker | undefined
   return {
@@ -52,6 +62,22 @@ export function createDockerEngine(options: DockerEngineOptions = {}): DockerEng
   }
 }
 
+function withTransport(endpoint: DockerEndpoint, options: DockerEngineOptions): DockerEndpoint {
+  if (endpoint.kind !== 'ssh') return endpoint
+  if (!options.ssh)
+    throw new GatehouseError({
+      code: 'SETTINGS_INVALID',
+      message: `${endpoint.display} is an SSH address, but no SSH connection was set up for it.`,
+      hint: 'Choose "Over SSH" in Settings → Docker host, accept the host key and pick how to log in.',
+    })
+  const socketPath = options.ssh.socketPath ?? DEFAULT_REMOTE_SOCKET
+  return {
+    ...endpoint,
+    display: `${options.ssh.connection.display}${socketPath === DEFAULT_REMOTE_SOCKET ? '' : socketPath}`,
+    options: { ...endpoint.options, agent: unixSocketAgent(options.ssh.connection, socketPath) },
+  }
+}
+
 interface VersionAnswer {
   Version: string
   ApiVersion: string
@@ -68,7 +94,7 @@ function engineVersion(
   timeout: number,
   api: () => Docker,
 ): Promise<VersionAnswer> {
-  const { socketPath, host, port, protocol } = endpoint.options
+  const { socketPath, host, port, protocol, agent } = endpoint.options
   if (protocol === 'https') return api().version() as Promise<VersionAnswer>
   return new Promise((resolve, reject) => {
     const req = httpRequest(
@@ -76,6 +102,7 @@ function engineVersion(
         method: 'GET',
         path: '/version',
         ...(socketPath ? { socketPath } : { host, port: Number(port) }),
+        ...(agent ? { agent } : {}),
         timeout,
       },
       (res) => {
@@ -115,6 +142,18 @@ export function unreachable(
   error: unknown,
   context: UnreachableContext = {},
 ): GatehouseError {
+  // The SSH layer already named the cause (host key, login, socket permission, NAS unreachable).
+  if (
+    error instanceof GatehouseError &&
+    (error.code.startsWith('SSH_') || error.code === 'DOCKER_UNREACHABLE')
+  )
+    return context.action
+      ? new GatehouseError({
+          ...error.toData(),
+          message: `${error.message} Gatehouse was trying to ${context.action}.`,
+          details: { ...error.details, ...context.details, during: context.action },
+        })
+      : error
   const code = (error as { code?: string } | null)?.code
   const where = endpoint.display
   const start =
