@@ -156,6 +156,22 @@ export function unreachable(
       : error
   const code = (error as { code?: string } | null)?.code
   const where = endpoint.display
+  if (endpoint.kind === 'ssh' && (code === 'ECONNRESET' || code === 'EPIPE'))
+    return new GatehouseError({
+      code: 'SSH_UNREACHABLE',
+      message:
+        `The SSH connection to ${where} dropped in the middle of the operation` +
+        (context.action ? `. Gatehouse was trying to ${context.action}.` : '.'),
+      hint:
+        'Check that the NAS is on and reachable (network, sleep, SSH service), then start the stack ' +
+        'again: Gatehouse reconnects, continues where it stopped and reuses what was already created.',
+      details: {
+        ...context.details,
+        endpoint: where,
+        cause: code,
+        ...(context.action ? { during: context.action } : {}),
+      },
+    })
   const start =
     'Start the Docker engine (`sudo systemctl start docker`; on a NAS, start Container Manager or ' +
     'Docker in its package centre)'
