@@ -127,6 +127,7 @@ export function createServices(options: ServiceOptions): Services {
     return createStackService({
       settings,
       secrets,
+      hostSecrets: secrets,
       bus,
       ...(options.healthTimeoutMs ? { healthTimeoutMs: options.healthTimeoutMs } : {}),
       ...(options.dockerEndpoint ? { dockerEndpoint: options.dockerEndpoint } : {}),
@@ -152,11 +153,15 @@ export function createServices(options: ServiceOptions): Services {
 
   /** The engine the settings name (or the default); a broken settings file must not hide Docker. */
   const currentEngine = async (): Promise<DockerEngine> => {
-    const [{ createDockerEngine }, saved] = await Promise.all([
-      import('./docker/engine'),
+    const [{ engineForSettings }, saved] = await Promise.all([
+      import('./docker/host-engine'),
       settings.load().catch(() => null),
     ])
-    return createDockerEngine({ endpoint: saved?.docker.endpoint ?? options.dockerEndpoint })
+    return engineForSettings({
+      docker: saved?.docker,
+      secrets,
+      ...(options.dockerEndpoint ? { fallbackEndpoint: options.dockerEndpoint } : {}),
+    })
   }
 
   const handlers: LazyHandlers = {

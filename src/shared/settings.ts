@@ -145,6 +145,61 @@ function checkedBy(problem: (value: string) => string | null) {
   }
 }
 
+/** Where the Docker engine runs (#15). */
+export const dockerHostKinds = ['local', 'ssh', 'tls'] as const
+export type DockerHostKind = (typeof dockerHostKinds)[number]
+/** How Gatehouse logs in to the NAS: the SSH agent, a key file, or a pair it generated (keychain). */
+export const sshAuthKinds = ['agent', 'keyFile', 'generated'] as const
+export type SshAuthKind = (typeof sshAuthKinds)[number]
+
+const absoluteLocalPath = text(1024).refine((s) => s.startsWith('/') || /^[A-Za-z]:[\\/]/.test(s), {
+  error: 'Enter the absolute path of the file on this computer.',
+})
+
+export const DockerSshSettings = z
+  .strictObject({
+    /** ssh://user@host[:port] */
+    address: text(300).refine(
+      (s) =>
+        /^ssh:\/\/[^@\s/]+@[^\s/:]+(?::\d{1,5})?$/.test(s) ||
+        /^ssh:\/\/[^@\s/]+@\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/.test(s),
+      {
+        error: 'Enter ssh://user@nas or ssh://user@nas:2222 (the user is required).',
+      },
+    ),
+    auth: z.enum(sshAuthKinds),
+    /** For auth "keyFile": the private key on this computer (its passphrase lives in the keychain). */
+    keyFile: absoluteLocalPath.optional(),
+    /** The host key the admin accepted, as `ssh-keygen -lf` prints it. Not a secret. */
+    hostKey: z
+      .string()
+      .regex(/^SHA256:[A-Za-z0-9+/]{43}$/, {
+        error: 'A host key fingerprint looks like SHA256: and 43 characters.',
+      })
+      .optional(),
+    /** The engine's socket on the NAS; default /var/run/docker.sock. */
+    socketPath: text(300)
+      .refine((s) => s.startsWith('/'), {
+        error: 'Enter the absolute path of the socket on the NAS.',
+      })
+      .optional(),
+  })
+  .superRefine((ssh, ctx) => {
+    if (ssh.auth === 'keyFile' && !ssh.keyFile)
+      ctx.addIssue({ code: 'custom', path: ['keyFile'], message: 'Choose the private key file.' })
+  })
+
+export const DockerTlsSettings = z.strictObject({
+  /** tcp://host:2376 */
+  address: text(300).refine((s) => /^tcp:\/\/[^\s/]+:\d{1,5}$/.test(s), {
+    error: 'Enter tcp://nas:2376.',
+  }),
+  /** The CA that signed the engine's certificate, and Gatehouse's client certificate (PEM files). */
+  caFile: absoluteLocalPath,
+  certFile: absoluteLocalPath,
+  // The client key is in the keychain ("host:tlsClientKey"), never in this file.
+})
+
 export const SmtpSettings = z.strictObject({
   host: text(253).refine(isMailHost, { error: 'Enter the mail server host name or IP address.' }),
   port: z
@@ -183,6 +238,32 @@ export const SettingsSchema = z.strictObject({
           error: 'Enter unix:///path, npipe:////./pipe/name, tcp://host:port or a socket path.',
         })
         .optional(),
+      /**
+       * Where the engine runs (#15): this computer (`endpoint`/DOCKER_HOST, the default), the NAS
+       * over SSH, or TCP with TLS. Omitted means "local".
+       */
+      kind: z.enum(dockerHostKinds).optional(),
+      ssh: DockerSshSettings.optional(),
+      tls: DockerTlsSettings.optional(),
+      /**
+       * Plain tcp:// (no TLS) to anything but loopback gives root on the NAS to everyone on the
+       * network: refused unless the admin sets this, knowing it (Settings shows the warning).
+       */
+      allowInsecureTcp: z.boolean().optional(),
+    })
+    .superRefine((docker, ctx) => {
+      if (docker.kind === 'ssh' && !docker.ssh)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ssh'],
+          message: 'Enter the SSH address of the Docker host.',
+        })
+      if (docker.kind === 'tls' && !docker.tls)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tls'],
+          message: 'Enter the TLS address and certificate files.',
+        })
     })
     .default({}),
   /**

@@ -30,6 +30,10 @@ export interface DockerEngineOptions {
    * trusted host key and the keys from the keychain), and the engine's socket there.
    */
   ssh?: { connection: SshConnection; socketPath?: string }
+  /** For an `https://` endpoint: PEM CA, client certificate and key (the key from the keychain). */
+  tls?: { ca: string; cert: string; key: string }
+  /** Plain tcp:// to a non-loopback host is refused unless the admin explicitly allowed it. */
+  allowInsecureTcp?: boolean
 }
 
 /** The remote engine's socket when the settings name none: what every Linux NAS uses. */
@@ -63,6 +67,23 @@ export function createDockerEngine(options: DockerEngineOptions = {}): DockerEng
 }
 
 function withTransport(endpoint: DockerEndpoint, options: DockerEngineOptions): DockerEndpoint {
+  if (endpoint.kind === 'tcp') {
+    const { protocol, host } = endpoint.options
+    if (protocol === 'https' && options.tls)
+      return { ...endpoint, options: { ...endpoint.options, ...options.tls } }
+    if (protocol !== 'https' && !options.allowInsecureTcp && !isLoopback(String(host ?? '')))
+      throw new GatehouseError({
+        code: 'DOCKER_INSECURE_TCP',
+        message:
+          `${endpoint.display} is the Docker engine without TLS: anyone on the network who can reach ` +
+          'that port is root on that machine, and Gatehouse would send its secrets over it unencrypted.',
+        hint:
+          'Choose "Over SSH" (nothing to install on the NAS) or "TCP with TLS" in Settings → Docker host. ' +
+          'Only on a network you fully control: allow unencrypted TCP there explicitly.',
+        details: { endpoint: endpoint.display },
+      })
+    return endpoint
+  }
   if (endpoint.kind !== 'ssh') return endpoint
   if (!options.ssh)
     throw new GatehouseError({
@@ -76,6 +97,11 @@ function withTransport(endpoint: DockerEndpoint, options: DockerEngineOptions): 
     display: `${options.ssh.connection.display}${socketPath === DEFAULT_REMOTE_SOCKET ? '' : socketPath}`,
     options: { ...endpoint.options, agent: unixSocketAgent(options.ssh.connection, socketPath) },
   }
+}
+
+function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[(.*)\]$/, '$1').toLowerCase()
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h)
 }
 
 interface VersionAnswer {

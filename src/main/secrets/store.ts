@@ -19,8 +19,20 @@ export { secretNames, type SecretName }
 export type IntegrationSecretName = `integration:${string}`
 export const integrationSecretPattern =
   /^integration:[a-z][a-z0-9]{0,30}:(clientSecret|password:[a-z0-9][a-z0-9_-]{0,49})$/
-/** Every name the store accepts: the closed list plus integration secrets. */
-export type StoredSecretName = SecretName | IntegrationSecretName
+/**
+ * The Docker host's credentials (#15): the SSH key pair Gatehouse generated, the passphrase of the
+ * admin's own key file, the TLS client key. Fixed names; not part of the stack's status list.
+ */
+export const hostSecretNames = [
+  'host:sshPrivateKey',
+  'host:sshKeyPassphrase',
+  'host:tlsClientKey',
+] as const
+export type HostSecretName = (typeof hostSecretNames)[number]
+const isHostSecretName = (name: string): name is HostSecretName =>
+  (hostSecretNames as readonly string[]).includes(name)
+/** Every name the store accepts: the closed list plus integration and Docker-host secrets. */
+export type StoredSecretName = SecretName | IntegrationSecretName | HostSecretName
 export const isIntegrationSecretName = (name: string): name is IntegrationSecretName =>
   integrationSecretPattern.test(name)
 
@@ -118,7 +130,12 @@ function backendName(): string {
 }
 
 function assertSecretName(name: string): asserts name is StoredSecretName {
-  if ((secretNames as readonly string[]).includes(name) || isIntegrationSecretName(name)) return
+  if (
+    (secretNames as readonly string[]).includes(name) ||
+    isIntegrationSecretName(name) ||
+    isHostSecretName(name)
+  )
+    return
   // The refused name is not echoed: with swapped arguments it could be the secret itself.
   throw new GatehouseError({
     code: 'VALIDATION_FAILED',
@@ -360,7 +377,9 @@ export async function listKeychainSecretNames(service = 'gatehouse'): Promise<St
       .map((c) => c.account)
       .filter(
         (name): name is StoredSecretName =>
-          (secretNames as readonly string[]).includes(name) || isIntegrationSecretName(name),
+          (secretNames as readonly string[]).includes(name) ||
+          isIntegrationSecretName(name) ||
+          isHostSecretName(name),
       )
       .sort()
   } catch (error) {

@@ -2,7 +2,9 @@ import { access, constants, mkdir } from 'node:fs/promises'
 import type { StackStatus } from '../../shared/contract'
 import { GatehouseError } from '../../shared/errors'
 import type { Settings } from '../../shared/settings'
-import { createDockerEngine, type DockerEngine } from '../docker/engine'
+import type { DockerEngine } from '../docker/engine'
+import { engineForSettings } from '../docker/host-engine'
+import type { HostSecretSource } from '../ssh/pool'
 import * as lifecycle from '../docker/lifecycle'
 import type { StackSpec } from '../docker/model'
 import { publicAuthentikUrl, setupUrl } from '../settings/addresses'
@@ -25,6 +27,8 @@ export interface ContextSources {
   readonly secrets: StackSecretSource
   /** Default engine endpoint when the settings name none (DOCKER_HOST, then the OS default). */
   readonly dockerEndpoint?: string
+  /** The Docker host's SSH key / TLS key (#15); without it only the SSH agent works. */
+  readonly hostSecrets?: HostSecretSource
   /** Catalogue options; tests name their own reverse-proxy network. */
   readonly build?: BuildOptions
 }
@@ -49,8 +53,10 @@ export async function stackContext(
   known?: Settings,
 ): Promise<StackContext> {
   const settings = known ?? (await loadSettings(sources))
-  const engine = createDockerEngine({
-    endpoint: settings.docker.endpoint ?? sources.dockerEndpoint,
+  const engine = await engineForSettings({
+    docker: settings.docker,
+    ...(sources.hostSecrets ? { secrets: sources.hostSecrets } : {}),
+    ...(sources.dockerEndpoint ? { fallbackEndpoint: sources.dockerEndpoint } : {}),
   })
   const spec = buildStack(settings, await readStackSecrets(sources.secrets, use), sources.build)
   return { settings, engine, spec }

@@ -1,3 +1,4 @@
+import type { HostSecretSource } from '../ssh/pool'
 import type { z } from 'zod'
 import type { contract, StackOperation, StackStatus } from '../../shared/contract'
 import { GatehouseError } from '../../shared/errors'
@@ -32,6 +33,8 @@ export interface StackServiceOptions {
   healthTimeoutMs?: number
   /** Default engine endpoint when the settings name none (DOCKER_HOST, then the OS default). */
   dockerEndpoint?: string
+  /** The Docker host's SSH key / TLS key (#15). */
+  hostSecrets?: HostSecretSource
   /** Catalogue options; tests name their own reverse-proxy network. */
   build?: BuildOptions
 }
