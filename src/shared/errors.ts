@@ -77,6 +77,9 @@ export const errorCodes = [
   'SSH_FAILED',
   // Plain tcp:// to a remote engine (no TLS) without the explicit override.
   'DOCKER_INSECURE_TCP',
+  // TCP with TLS: the engine's certificate is not from the chosen CA / it refused our client cert.
+  'DOCKER_TLS_UNTRUSTED',
+  'DOCKER_TLS_CLIENT_REFUSED',
   // #17 backup, restore, upgrade (add backup/upgrade codes here)
   // #18/#19 UI and Authentik features (add their codes here)
 ] as const

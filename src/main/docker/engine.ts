@@ -182,6 +182,8 @@ export function unreachable(
       : error
   const code = (error as { code?: string } | null)?.code
   const where = endpoint.display
+  const tls = tlsProblem(endpoint, error)
+  if (tls) return tls
   if (endpoint.kind === 'ssh' && (code === 'ECONNRESET' || code === 'EPIPE'))
     return new GatehouseError({
       code: 'SSH_UNREACHABLE',
@@ -259,4 +261,47 @@ export function unreachable(
       ...(context.action ? { during: context.action } : {}),
     },
   })
+}
+
+const UNTRUSTED_CERT = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+])
+
+/**
+ * TLS failures of a tcp+TLS engine: our side does not trust the engine's certificate, or the
+ * engine refused (or got no) client certificate. Node reports the latter as a TLS alert
+ * ("certificate required", "unknown ca", "bad certificate") or a reset during the handshake.
+ */
+function tlsProblem(endpoint: DockerEndpoint, error: unknown): GatehouseError | null {
+  if (endpoint.options.protocol !== 'https') return null
+  const code = String((error as { code?: string } | null)?.code ?? '')
+  const text = String((error as Error | null)?.message ?? '')
+  const where = endpoint.display
+  if (UNTRUSTED_CERT.has(code))
+    return new GatehouseError({
+      code: 'DOCKER_TLS_UNTRUSTED',
+      message: `The Docker engine at ${where} presented a certificate the chosen CA did not sign (${code}): Gatehouse did not connect.`,
+      hint: "Choose the CA file (ca.pem) that signed the engine's certificate in Settings → Docker host; if the NAS's certificates were just regenerated, copy the new ca.pem.",
+      details: { endpoint: where, cause: code },
+    })
+  if (
+    /ALERT_(CERTIFICATE_REQUIRED|UNKNOWN_CA|BAD_CERTIFICATE|CERTIFICATE_UNKNOWN|HANDSHAKE_FAILURE)/.test(
+      code,
+    ) ||
+    /certificate required|unknown ca|bad certificate|handshake failure/i.test(text)
+  )
+    return new GatehouseError({
+      code: 'DOCKER_TLS_CLIENT_REFUSED',
+      message: `The Docker engine at ${where} refused Gatehouse's client certificate (${code || text}).`,
+      hint: "Choose the client certificate (cert.pem) signed by the engine's CA and paste its key (key.pem) in Settings → Docker host.",
+      details: { endpoint: where, cause: code || text },
+    })
+  return null
 }
