@@ -171,6 +171,18 @@ export function createServices(options: ServiceOptions): Services {
     docker: {
       ping: async () => (await currentEngine()).ping(),
     },
+    // Settings → Docker host (#15): host-key scan, test connection, SSH/TLS keys in the keychain.
+    hosts: async () => {
+      const { createHostService } = await import('./docker/host-service')
+      return fromService(
+        'hosts',
+        createHostService({
+          secrets,
+          dataFolder: async () => (await settings.load().catch(() => null))?.dataFolder,
+          ...(options.dockerEndpoint ? { fallbackEndpoint: options.dockerEndpoint } : {}),
+        }),
+      )
+    },
     settings: {
       get: () => settings.load(),
       save: async (input) => (await settings.save(input)).settings,

@@ -95,3 +95,66 @@ describe('the docker block of the settings', () => {
     expect((await caught(save({ kind: 'ssh' }))).code).toBe('VALIDATION_FAILED')
   })
 })
+
+describe("hosts: the Docker host screen's methods", () => {
+  test('scanHostKey shows the fingerprint without logging in', async () => {
+    const scan = await client.hosts.scanHostKey({
+      address: `ssh://${sshd.outsider}@${sshd.host}:${sshd.port}`,
+    })
+    expect(scan).toMatchObject({ fingerprint: sshd.fingerprint, keyType: 'ssh-ed25519' })
+  })
+
+  test('generateKey keeps one pair in the keychain; test connection reports engine and disk', async () => {
+    const first = await client.hosts.generateKey({ replace: true })
+    expect(first.created).toBe(true)
+    expect(first.authorizedKeysLine).toMatch(/^ssh-ed25519 AAAA\S+ gatehouse@/)
+    const again = await client.hosts.generateKey()
+    expect(again).toEqual({ authorizedKeysLine: first.authorizedKeysLine, created: false })
+    // The key never travels back through the contract.
+    expect(JSON.stringify(again)).not.toContain('PRIVATE KEY')
+    sshd.authorize(first.authorizedKeysLine)
+
+    const result = await client.hosts.test({
+      docker: {
+        kind: 'ssh',
+        ssh: {
+          address: `ssh://${sshd.user}@${sshd.host}:${sshd.port}`,
+          auth: 'generated',
+          hostKey: sshd.fingerprint,
+        },
+      },
+      dataFolder: `${sshd.scratch}/not-yet/authentik`,
+    })
+    expect(result.kind).toBe('ssh')
+    expect(result.engine.version).toMatch(/^\d+\./)
+    expect(result.engine.os).toBe('linux')
+    expect(result.engine.arch).toMatch(/\w+/)
+    // The folder does not exist yet: its nearest existing parent is measured.
+    expect(result.diskPath).toBe(sshd.scratch)
+    expect(result.freeDiskBytes).toBeGreaterThan(0)
+
+    const local = await client.hosts.test({ docker: {}, dataFolder: dataDir })
+    expect(local).toMatchObject({ kind: 'local', diskPath: dataDir })
+    expect(local.freeDiskBytes).toBeGreaterThan(0)
+  })
+
+  test('test connection with an unaccepted host key fails before logging in', async () => {
+    const error = await caught(
+      client.hosts.test({
+        docker: {
+          kind: 'ssh',
+          ssh: { address: `ssh://${sshd.user}@${sshd.host}:${sshd.port}`, auth: 'generated' },
+        },
+      }),
+    )
+    expect(error.code).toBe('SSH_HOST_KEY_UNKNOWN')
+  })
+
+  test('storeSecret refuses what is not a PEM key', async () => {
+    const error = await caught(client.hosts.storeSecret({ name: 'tlsClientKey', value: 'hello' }))
+    expect(error.code).toBe('VALIDATION_FAILED')
+    expect(await client.hosts.storeSecret({ name: 'sshKeyPassphrase', value: 'x' })).toEqual({
+      stored: true,
+    })
+  })
+})

@@ -23,3 +23,19 @@ export function generateKeyPair(comment = `gatehouse@${hostname()}`): GeneratedK
   const pair = utils.generateKeyPairSync('ed25519', { comment })
   return { privateKey: pair.private, authorizedKeysLine: pair.public.trim() }
 }
+
+/** The authorized_keys line of a stored private key (OpenSSH format). */
+export function authorizedKeysLineOf(
+  privateKey: string,
+  comment = `gatehouse@${hostname()}`,
+): string {
+  const { utils } = load('ssh2') as {
+    utils: {
+      parseKey(data: string): { type: string; getPublicSSH(): Buffer } | Error | Array<unknown>
+    }
+  }
+  const key = utils.parseKey(privateKey)
+  if (key instanceof Error || Array.isArray(key))
+    throw new Error('the stored SSH key cannot be read')
+  return `${key.type} ${key.getPublicSSH().toString('base64')} ${comment}`
+}

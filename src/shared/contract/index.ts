@@ -11,6 +11,7 @@ import type { EventSpec, MethodSpec } from './define'
 import { flows, groups, invitations, users } from './directory'
 import { integrations, integrationsEvents } from './integrations'
 import { docker, dockerEvents } from './docker'
+import { hosts } from './hosts'
 import { recipes, recipesEvents } from './recipes'
 import { secrets } from './secrets'
 import { settings } from './settings'
@@ -20,6 +21,7 @@ import { traefik } from './traefik'
 export const contract = {
   app,
   docker,
+  hosts,
   settings,
   secrets,
   stack,
@@ -106,6 +108,7 @@ export * from './authentik'
 export * from './recipes'
 export * from './directory'
 export * from './docker'
+export * from './hosts'
 export * from './secrets'
 export * from './settings'
 export * from './stack'
