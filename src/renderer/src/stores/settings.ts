@@ -35,6 +35,10 @@ export const useSettings = defineStore('settings', () => {
 
   /** Returns true when saved; on failure the field errors stay in saveError for the form. */
   function save(input: SettingsInput, smtpPassword: string): Promise<boolean> {
+    // The Docker host card (#15) owns kind/ssh/tls: a save from the main form keeps them.
+    const kept = settings.value?.docker
+    if (kept?.kind && !input.docker?.kind)
+      input = { ...input, docker: { ...kept, endpoint: undefined, ...input.docker } }
     return attempt(
       saveError,
       async () => {
