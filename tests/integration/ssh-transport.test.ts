@@ -3,12 +3,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { connectAuthentik } from '../../src/main/authentik/client'
 import { createDockerEngine } from '../../src/main/docker/engine'
 import { createSshConnection, type SshAuth, type SshTrust } from '../../src/main/ssh/connection'
 import { generateKeyPair } from '../../src/main/ssh/keypair'
 import { caught } from '../support/caught'
 import { freePort } from '../support/ports'
 import { startTestSshd, type TestSshd } from '../support/sshd'
+import { startFakeAuthentik } from '../fakes/authentik/server'
+import { newestVersion } from '../support/versions'
 
 /**
  * The SSH transport (#15) against a real OpenSSH server: host-key trust, the three ways to log in,
@@ -204,5 +207,39 @@ describe('one connection', () => {
     expect(error?.details?.expected).toBe(before)
     expect(error?.details?.fingerprint).toBe(sshd.fingerprint)
     await conn.close()
+  })
+})
+
+describe('port forward', () => {
+  test("Authentik's API through the NAS's 127.0.0.1:<port> on the same connection", async () => {
+    const token = 'bootstrap-token-0123456789abcdefghijklmnopqrstuvwxyz'
+    const fake = await startFakeAuthentik({
+      version: newestVersion,
+      bootstrapToken: token,
+      bootstrapPassword: 'bootstrap-password-123456',
+      bootstrapEmail: 'root@example.org',
+    })
+    const conn = connect()
+    try {
+      // As on a NAS: Authentik publishes 127.0.0.1:<port>, reachable from the NAS only.
+      const forward = await conn.forwardLocalPort('127.0.0.1', fake.port)
+      expect(forward.port).not.toBe(fake.port)
+      const client = await connectAuthentik({
+        baseUrl: forward.url,
+        token: () => token,
+        timeoutMs: 10_000,
+      })
+      expect(await client.adminVersion()).toBe(newestVersion)
+      expect(await client.me()).toMatchObject({ username: 'akadmin' })
+      await Promise.all([client.me(), client.me(), client.adminVersion()])
+      // Every request was a channel on the one connection.
+      expect(conn.stats.handshakes).toBe(1)
+      expect(conn.stats.channels).toBeGreaterThanOrEqual(5)
+      await forward.close()
+      expect(fake.schemaViolations).toEqual([])
+    } finally {
+      await conn.close()
+      await fake.close()
+    }
   })
 })

@@ -1,4 +1,4 @@
-import { createServer, type AddressInfo, type Server } from 'node:net'
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { createRequire } from 'node:module'
 import type { Client, ClientChannel, ConnectConfig, SFTPWrapper } from 'ssh2'
@@ -220,7 +220,10 @@ export function createSshConnection(options: SshConnectionOptions): SshConnectio
     },
     exec,
     async forwardLocalPort(remoteHost, remotePort) {
+      const open = new Set<Socket>()
       const server: Server = createServer((socket) => {
+        open.add(socket)
+        socket.once('close', () => open.delete(socket))
         connection.openTcp(remoteHost, remotePort).then(
           (remote) => {
             socket.pipe(remote).pipe(socket)
@@ -240,7 +243,12 @@ export function createSshConnection(options: SshConnectionOptions): SshConnectio
       return {
         port,
         url: `http://127.0.0.1:${port}`,
-        close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+        close: () =>
+          new Promise<void>((resolve) => {
+            // Keep-alive clients would hold server.close() open: end their connections too.
+            server.close(() => resolve())
+            for (const socket of open) socket.destroy()
+          }),
       }
     },
     async close() {
