@@ -123,6 +123,8 @@ export function createServices(options: ServiceOptions): Services {
   )
 
   const stackService = lazy(async (): Promise<StackService> => {
+    // The stack's engine may be the NAS over SSH (#15).
+    sshUsed = true
     const { createStackService } = await import('./stack/stack-service')
     return createStackService({
       settings,
@@ -151,12 +153,15 @@ export function createServices(options: ServiceOptions): Services {
     return directoryContext(await connector())
   })
 
+  /** Set once anything may have opened an SSH connection; dispose() closes them then. */
+  let sshUsed = false
   /** The engine the settings name (or the default); a broken settings file must not hide Docker. */
   const currentEngine = async (): Promise<DockerEngine> => {
     const [{ engineForSettings }, saved] = await Promise.all([
       import('./docker/host-engine'),
       settings.load().catch(() => null),
     ])
+    if (saved?.docker.kind === 'ssh') sshUsed = true
     return engineForSettings({
       docker: saved?.docker,
       secrets,
@@ -173,6 +178,7 @@ export function createServices(options: ServiceOptions): Services {
     },
     // Settings → Docker host (#15): host-key scan, test connection, SSH/TLS keys in the keychain.
     hosts: async () => {
+      sshUsed = true
       const { createHostService } = await import('./docker/host-service')
       return fromService(
         'hosts',
@@ -311,6 +317,8 @@ export function createServices(options: ServiceOptions): Services {
     async dispose() {
       offLogs()
       await Promise.all([stopMonitor(), stackService.loaded()?.then((stack) => stack?.dispose())])
+      // An open SSH connection to the NAS (#15) would keep the CLI's process alive.
+      if (sshUsed) await (await import('./ssh/pool')).closeSshConnections()
     },
   }
 }

@@ -10,6 +10,8 @@ import { generateKeyPair } from '../../src/main/ssh/keypair'
 import { closeSshConnections } from '../../src/main/ssh/pool'
 import type { SettingsInput } from '../../src/shared/settings'
 import { caught } from '../support/caught'
+import { createSettingsStore } from '../../src/main/settings/store'
+import { runGatehouseAsync } from '../support/gatehouse-cli'
 import { sampleSettings } from '../support/sample-settings'
 import { startTestSshd, type TestSshd } from '../support/sshd'
 
@@ -156,5 +158,30 @@ describe("hosts: the Docker host screen's methods", () => {
     expect(await client.hosts.storeSecret({ name: 'sshKeyPassphrase', value: 'x' })).toEqual({
       stored: true,
     })
+  })
+})
+
+describe('the CLI', () => {
+  test('gatehouse docker ping over SSH (agent login) answers and the process exits', async () => {
+    const cliDir = mkdtempSync(join(tmpdir(), 'gh-dockerhost-cli-'))
+    try {
+      const address = `ssh://${sshd.user}@${sshd.host}:${sshd.port}`
+      await createSettingsStore(cliDir).save(
+        sampleSettings(join(cliDir, 'stack'), {
+          docker: { kind: 'ssh', ssh: { address, auth: 'agent', hostKey: sshd.fingerprint } },
+        }),
+      )
+      // The open SSH connection must not keep the process alive: the timeout would kill it.
+      const run = await runGatehouseAsync(
+        ['docker', 'ping'],
+        { GATEHOUSE_DATA_DIR: cliDir, SSH_AUTH_SOCK: sshd.agentSocket },
+        { timeoutMs: 60_000 },
+      )
+      expect(run.stderr).toBe('')
+      expect(run.code).toBe(0)
+      expect(JSON.parse(run.stdout)).toMatchObject({ endpoint: address, os: 'linux' })
+    } finally {
+      rmSync(cliDir, { recursive: true, force: true })
+    }
   })
 })
