@@ -62,7 +62,8 @@ describe('gatehouse CLI', () => {
     // The trace works (the engine chunk was loaded; the CommonJS side is proven below), and
     // the ping went over Node's own HTTP client: dockerode (with ssh2, grpc, protobufjs) is
     // loaded on the first real Engine API call only.
-    expect(loaded).toMatch(/out\/main\/chunks\/engine-/)
+    // (#15: the engine now comes in the Docker-host chunk that picks local / SSH / TLS.)
+    expect(loaded).toMatch(/out\/main\/chunks\/(engine|host-engine)-/)
     for (const absent of [
       /node_modules\/dockerode\//,
       /node_modules\/ssh2\//,
