@@ -18,7 +18,7 @@ die() {
 }
 
 # --- 1. Debian packages ------------------------------------------------------------------------
-packages=(docker.io busybox-static gnome-keyring dbus-x11 libsecret-tools chromium docker-registry docker-compose file openssl iproute2 util-linux openssh-server openssh-client postgresql)
+packages=(docker.io busybox-static gnome-keyring dbus-x11 libsecret-tools chromium docker-registry docker-compose file openssl iproute2 util-linux openssh-server openssh-client postgresql procps)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
