@@ -7,7 +7,9 @@ import { createLocalBridge } from '../../src/main/core/local-bridge'
 import { createMemoryStore, type SecretStore } from '../../src/main/secrets/store'
 import { createServices, type Services } from '../../src/main/services'
 import { generateKeyPair } from '../../src/main/ssh/keypair'
-import { closeSshConnections } from '../../src/main/ssh/pool'
+import { closeSshConnections, sharedLocalForward } from '../../src/main/ssh/pool'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import type { SettingsInput } from '../../src/shared/settings'
 import { caught } from '../support/caught'
 import { createSettingsStore } from '../../src/main/settings/store'
@@ -182,6 +184,30 @@ describe('the CLI', () => {
       expect(JSON.parse(run.stdout)).toMatchObject({ endpoint: address, os: 'linux' })
     } finally {
       rmSync(cliDir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe("a shared port forward (Authentik on the NAS's 127.0.0.1)", () => {
+  test('made once per target on the pooled connection, closed with it', async () => {
+    const server = createServer((_req, res) => res.end('authentik here'))
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
+    const port = (server.address() as AddressInfo).port
+    try {
+      const ssh = {
+        address: `ssh://${sshd.user}@${sshd.host}:${sshd.port}`,
+        auth: 'keyFile' as const,
+        keyFile: sshd.keyPath,
+        hostKey: sshd.fingerprint,
+      }
+      const first = await sharedLocalForward(ssh, secrets, '127.0.0.1', port)
+      const again = await sharedLocalForward(ssh, secrets, '127.0.0.1', port)
+      expect(again.url).toBe(first.url)
+      expect(await (await fetch(first.url)).text()).toBe('authentik here')
+      await closeSshConnections()
+      await expect(fetch(first.url)).rejects.toThrow()
+    } finally {
+      server.close()
     }
   })
 })

@@ -83,9 +83,44 @@ export async function sharedSshConnection(
   return connection
 }
 
-/** Closes every pooled connection (app quit, tests). */
+type Forward = Awaited<ReturnType<SshConnection['forwardLocalPort']>>
+const forwards = new WeakMap<SshConnection, Map<string, Promise<Forward>>>()
+const openForwards = new Set<Promise<Forward>>()
+
+/**
+ * A local port forwarded to remoteHost:remotePort as the NAS sees it, on the NAS's pooled
+ * connection, made once and reused: e.g. Authentik's published 127.0.0.1:9000 when
+ * https://auth.<domain> is not reachable from this computer. Give `url` to `connectAuthentik`.
+ */
+export async function sharedLocalForward(
+  ssh: SshSettings,
+  secrets: HostSecretSource,
+  remoteHost: string,
+  remotePort: number,
+): Promise<Forward> {
+  const connection = await sharedSshConnection(ssh, secrets)
+  let byTarget = forwards.get(connection)
+  if (!byTarget) forwards.set(connection, (byTarget = new Map()))
+  const key = `${remoteHost}:${remotePort}`
+  let forward = byTarget.get(key)
+  if (!forward) {
+    forward = connection.forwardLocalPort(remoteHost, remotePort)
+    byTarget.set(key, forward)
+    openForwards.add(forward)
+    forward.catch(() => {
+      byTarget.delete(key)
+      openForwards.delete(forward as Promise<Forward>)
+    })
+  }
+  return forward
+}
+
+/** Closes every pooled connection and its forwards (app quit, tests). */
 export async function closeSshConnections(): Promise<void> {
   const all = [...pool.values()]
+  const listeners = [...openForwards]
   pool.clear()
+  openForwards.clear()
+  await Promise.all(listeners.map((f) => f.then((x) => x.close()).catch(() => undefined)))
   await Promise.all(all.map((c) => c.close()))
 }
