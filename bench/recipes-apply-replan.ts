@@ -7,7 +7,7 @@
  */
 import type { RecipeId } from '../src/shared/contract'
 import type { FakeVersion } from '../tests/fakes/authentik/server'
-import { DOMAIN, startRecipeHarness } from '../tests/support/recipe-harness'
+import { DOMAIN, planThenApply, startRecipeHarness } from '../tests/support/recipe-harness'
 
 const ids: RecipeId[] = ['r2', 'r4', 'r5', 'r6', 'r7', 'r8', 'r9']
 const params: Partial<Record<RecipeId, Record<string, unknown>>> = {
@@ -27,7 +27,8 @@ async function once(version: FakeVersion) {
     let mark = log.length
     let t = performance.now()
     for (const id of ids) {
-      const result = await h.client.recipes.apply({ id, params: params[id] })
+      // Plan, then apply that plan (what the UI and CLI do since #14): both are billed to apply.
+      const result = await planThenApply(h.client, { id, params: params[id] })
       if (!result.completed)
         throw new Error(`${id} did not complete: ${JSON.stringify(result.error)}`)
     }

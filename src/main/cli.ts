@@ -1,4 +1,5 @@
 /** Entry of the `gatehouse` command (bin/gatehouse.mjs loads the built copy of this file). */
+import { readFile, writeFile } from 'node:fs/promises'
 import { createLocalBridge } from './core/local-bridge'
 import { runCli } from './hosts/cli/cli'
 import { createServices } from './services'
@@ -27,6 +28,9 @@ const code = await runCli(secretSetup.argv, bridge, {
   stderr: (text) => process.stderr.write(text + '\n'),
   readStdin,
   interrupted: new Promise<void>((resolve) => process.once('SIGINT', () => resolve())),
+  readFile: (path) => readFile(path, 'utf8'),
+  // A saved plan names the admin's objects and parameters: readable by its owner only.
+  writeFile: (path, text) => writeFile(path, text, { mode: 0o600 }),
 })
 await services.dispose()
 process.exitCode = code

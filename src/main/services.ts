@@ -254,7 +254,7 @@ export function createServices(options: ServiceOptions): Services {
         adminHandoverApply: (input) => recipes.adminHandoverApply(input),
         list: async () => recipes.list(),
         plan: ({ id, params }) => recipes.plan(id, params),
-        apply: ({ id, params }) => recipes.apply(id, params),
+        apply: (input) => recipes.apply(input),
         status: () => recipes.status(),
       })
     },

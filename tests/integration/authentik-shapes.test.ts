@@ -209,7 +209,9 @@ describe.each(FAKE_VERSIONS)('through the services, fake %s', (version) => {
     expect(users.results.map((u) => u.username)).toContain('akadmin')
     const writesBefore = h.fake.state.requestLog.filter((r) => r.method !== 'GET').length
 
-    const recipe = await caught(h.client.recipes.apply({ id: 'r5', params: {} }))
+    const recipe = await caught(
+      h.client.recipes.apply({ id: 'r5', params: {}, planId: '0'.repeat(64) }),
+    )
     expect(recipe.code).toBe('AUTHENTIK_VERSION_NEWER')
     expect(recipe.message).toMatch(
       /^Authentik 2026\.11 is newer than this Gatehouse knows .*read-only features work, recipes are disabled until you update Gatehouse\.$/,

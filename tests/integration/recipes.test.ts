@@ -1,7 +1,13 @@
 import { afterEach, beforeEach, expect, test } from 'vitest'
 import type { RecipeId } from '../../src/shared/contract'
 import { caught } from '../support/caught'
-import { DOMAIN, one, startRecipeHarness, type RecipeHarness } from '../support/recipe-harness'
+import {
+  DOMAIN,
+  one,
+  planThenApply,
+  startRecipeHarness,
+  type RecipeHarness,
+} from '../support/recipe-harness'
 import { allVersions, describeVersions, edgeVersions } from '../support/versions'
 
 /**
@@ -71,7 +77,7 @@ const ids = Object.keys(drift) as Exclude<RecipeId, 'r3'>[]
 
 async function applyPrerequisites(h: RecipeHarness, id: RecipeId) {
   for (const before of prerequisites[id] ?? []) {
-    const result = await h.client.recipes.apply({ id: before, params: params[before] })
+    const result = await planThenApply(h.client, { id: before, params: params[before] })
     expect(result.completed).toBe(true)
   }
 }
@@ -98,7 +104,7 @@ describeVersions('setup recipes on Authentik %s', allVersions, (version) => {
       expect(step.changes.length + Number(step.action === 'delete')).toBeGreaterThan(0)
 
     const writesBefore = h.writes()
-    const result = await h.client.recipes.apply({ id, params: params[id] })
+    const result = await planThenApply(h.client, { id, params: params[id] })
     expect(result.error).toBeUndefined()
     expect(result.completed).toBe(true)
     expect(result.remaining).toEqual([])
@@ -108,7 +114,7 @@ describeVersions('setup recipes on Authentik %s', allVersions, (version) => {
     expect(again.status).toBe('applied')
     expect(again.steps.every((s) => s.action === 'unchanged')).toBe(true)
     const writesSettled = h.writes()
-    expect((await h.client.recipes.apply({ id, params: params[id] })).completed).toBe(true)
+    expect((await planThenApply(h.client, { id, params: params[id] })).completed).toBe(true)
     expect(h.writes()).toBe(writesSettled)
 
     const field = await drift[id](h)
@@ -117,7 +123,7 @@ describeVersions('setup recipes on Authentik %s', allVersions, (version) => {
     const change = drifted.steps.flatMap((s) => s.changes).find((c) => c.field === field)
     expect(change, `plan shows ${field}`).toBeDefined()
     expect(change?.before).not.toEqual(change?.after)
-    expect((await h.client.recipes.apply({ id, params: params[id] })).completed).toBe(true)
+    expect((await planThenApply(h.client, { id, params: params[id] })).completed).toBe(true)
     expect((await h.client.recipes.plan({ id, params: params[id] })).status).toBe('applied')
   })
 })
@@ -134,7 +140,7 @@ describeVersions(
         const clean = await startRecipeHarness(version)
         await applyPrerequisites(clean, id)
         const start = clean.writes()
-        expect((await clean.client.recipes.apply({ id, params: params[id] })).completed).toBe(true)
+        expect((await planThenApply(clean.client, { id, params: params[id] })).completed).toBe(true)
         const total = clean.writes() - start
         const reference = await clean.client.recipes.plan({ id, params: params[id] })
         await clean.close()
@@ -146,12 +152,12 @@ describeVersions(
             try {
               await applyPrerequisites(h, id)
               h.fake.state.faults.failWrite({ at: k, mode })
-              const broken = await h.client.recipes.apply({ id, params: params[id] })
+              const broken = await planThenApply(h.client, { id, params: params[id] })
               expect(broken.completed, `${mode} #${k}`).toBe(false)
               expect(broken.error?.code).toMatch(/^AUTHENTIK_/)
               expect(broken.steps.some((s) => s.status === 'failed')).toBe(true)
 
-              const healed = await h.client.recipes.apply({ id, params: params[id] })
+              const healed = await planThenApply(h.client, { id, params: params[id] })
               expect(healed.error, `${mode} #${k}`).toBeUndefined()
               expect(healed.completed).toBe(true)
               // Re-plan finds every object exactly once (several would be RECONCILE_AMBIGUOUS)
@@ -182,7 +188,7 @@ describeVersions('recipe safety and input on Authentik %s', allVersions, (versio
   })
 
   test('a duplicate is named, not guessed', async () => {
-    expect((await h.client.recipes.apply({ id: 'r7' })).completed).toBe(true)
+    expect((await planThenApply(h.client, { id: 'r7' })).completed).toBe(true)
     // Authentik allows the same stage twice in one flow; which binding R7 owns is then unclear.
     const flow = await one(h, '/flows/instances/', { slug: 'recovery' })
     const stage = await one(h, '/stages/email/', { name: 'recovery-email' })
@@ -209,7 +215,7 @@ describeVersions('recipe safety and input on Authentik %s', allVersions, (versio
   })
 
   test('R9 on the domain-level provider asks for the host and writes a full-URL pattern', async () => {
-    await h.client.recipes.apply({ id: 'r2' })
+    await planThenApply(h.client, { id: 'r2' })
     const error = await caught(h.client.recipes.plan({ id: 'r9' }))
     expect(error?.code).toBe('VALIDATION_FAILED')
     expect(error?.details?.fields).toHaveProperty('host')
@@ -230,7 +236,7 @@ describeVersions('recipe safety and input on Authentik %s', allVersions, (versio
     await h.api('PATCH', `/stages/prompt/stages/${String(prompt.pk)}/`, {
       validation_policies: [...(prompt.validation_policies as string[]), own.pk],
     })
-    expect((await h.client.recipes.apply({ id: 'r5' })).completed).toBe(true)
+    expect((await planThenApply(h.client, { id: 'r5' })).completed).toBe(true)
     const after = await one(h, '/stages/prompt/stages/', { name: 'default-password-change-prompt' })
     const policy = await one(h, '/policies/password/', { name: 'password-complexity' })
     expect(new Set(after.validation_policies as string[])).toEqual(new Set([own.pk, policy.pk]))
@@ -248,7 +254,7 @@ describeVersions('recipe safety and input on Authentik %s', allVersions, (versio
     await h.api('DELETE', `/flows/bindings/${String(binding.pk)}/`)
     const plan = await h.client.recipes.plan({ id: 'r4' })
     expect(plan.warnings.find((w) => w.blocking)?.code).toBe('IDENTIFICATION_NOT_BOUND')
-    const error = await caught(h.client.recipes.apply({ id: 'r4' }))
+    const error = await caught(planThenApply(h.client, { id: 'r4' }))
     expect(error?.code).toBe('RECIPE_UNSAFE')
     // Nothing was written: the password step is still bound.
     const password = await one(h, '/stages/password/', { name: 'default-authentication-password' })

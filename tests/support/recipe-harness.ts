@@ -3,6 +3,7 @@
  * Setup panel and `gatehouse recipes …` reach them. Each call gives a server of its own, so a
  * test can break one without touching the next.
  */
+import type { RecipeId } from '../../src/shared/contract'
 import type { GatehouseClient } from '../../src/shared/client'
 import type { Services } from '../../src/main/services'
 import type { FakeAuthentik, FakeVersion } from '../fakes/authentik/server'
@@ -52,4 +53,21 @@ export async function one(
   if (page.results.length !== 1)
     throw new Error(`${path} ${JSON.stringify(query)}: ${page.results.length} results`)
   return page.results[0]!
+}
+
+/**
+ * What the UI and the CLI do (#14): plan, then apply exactly that plan by its id. Warnings that
+ * need acknowledging are acknowledged here unless `acknowledge: false` (the test of the refusal).
+ */
+export async function planThenApply(
+  client: GatehouseClient,
+  input: { id: RecipeId; params?: Record<string, unknown> | undefined },
+  options: { acknowledge?: boolean } = {},
+) {
+  const plan = await client.recipes.plan(input)
+  const acknowledged =
+    options.acknowledge === false
+      ? []
+      : plan.warnings.filter((w) => w.acknowledge).map((w) => w.code)
+  return client.recipes.apply({ ...input, planId: plan.planId, acknowledged })
 }

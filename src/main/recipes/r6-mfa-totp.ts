@@ -65,6 +65,8 @@ export const r6MfaTotp = defineRecipe({
         code: 'ADMINS_WITHOUT_MFA',
         message: `These admins have no authenticator yet and will have to set up TOTP at their next login: ${without.join(', ')}.`,
         hint: 'Keep an authenticator app at hand for that login. Gatehouse itself uses an API token and is not affected.',
+        // MFA becomes mandatory for people: read and acknowledged before anything is written.
+        acknowledge: true,
       },
     ]
   },

@@ -11,7 +11,6 @@ import {
   type RecipeId,
   type RecipeInfo,
   type RecipePlan,
-  type RecipeStatus,
 } from '../../shared/contract/recipes'
 import { GatehouseError } from '../../shared/errors'
 import type { Settings } from '../../shared/settings'
@@ -22,6 +21,8 @@ import { createAppliedRecord } from './applied-record'
 import { applyEmailCheck } from './email-check'
 import { formFromSchema } from './param-form'
 import { applyTracked, parseParamsOrFieldErrors, recipeContext, toErrorData } from './plan-apply'
+import { refuseStalePlan, refuseUnacknowledged } from './plan-guard'
+import { planIdOf } from './plan-id'
 import { recipeById, setupRecipes } from './index'
 import type { AnyRecipe, RecipeContext } from './recipe'
 import type { SecretStore } from '../secrets/store'
@@ -60,49 +61,99 @@ export function createRecipesService(options: RecipesServiceOptions) {
 
   const pending = (steps: PlanStep[]) => steps.filter((s) => s.action !== 'unchanged')
 
-  async function statusOf(id: RecipeId, read: ReconcileResult): Promise<RecipeStatus> {
-    if (pending(read.steps).length === 0) return 'applied'
-    return (await applied.read())[id] ? 'drifted' : 'not-applied'
+  async function statusOf(id: RecipeId, read: ReconcileResult, server: string) {
+    if (pending(read.steps).length === 0) return 'applied' as const
+    return (await applied.entry(id, server)) ? ('drifted' as const) : ('not-applied' as const)
+  }
+
+  /** R3 plans nothing on the server: its plan is its parameters (the address to send to). */
+  const emailCheckPlanId = (params: unknown) => planIdOf({ recipe: 'r3', params })
+
+  /** The plan the admin reads, and what apply compares against (its id covers all of it). */
+  async function planWith(
+    recipe: AnyRecipe,
+    params: never,
+    ctx: RecipeContext,
+    client: AuthentikClient,
+  ) {
+    const run = await dryRun(recipe, params, ctx)
+    const paramsRecord = { ...(params as Record<string, unknown>) }
+    const body = {
+      recipe: recipe.id,
+      title: recipe.title,
+      baseUrl: client.baseUrl,
+      version: client.version.raw,
+      steps: run.read.steps,
+      warnings: run.warnings,
+      notes: recipe.notes?.(params, ctx, run.read) ?? [],
+    }
+    const planId =
+      recipe.id === 'r3'
+        ? emailCheckPlanId(paramsRecord)
+        : planIdOf({ ...body, params: paramsRecord })
+    const status =
+      recipe.id === 'r3'
+        ? (await applied.entry('r3', client.baseUrl))
+          ? ('applied' as const)
+          : ('not-applied' as const)
+        : await statusOf(recipe.id, run.read, client.baseUrl)
+    const plan: RecipePlan = { ...body, planId, params: paramsRecord, status }
+    return { plan, run }
   }
 
   async function plan(id: RecipeId, rawParams: unknown): Promise<RecipePlan> {
     const recipe = recipeById(id)
     const params = parseParams(recipe, rawParams)
     const { ctx, client } = await context()
-    const { read, warnings } = await dryRun(recipe, params, ctx)
-    return {
-      recipe: id,
-      title: recipe.title,
-      baseUrl: client.baseUrl,
-      version: client.version.raw,
-      steps: read.steps,
-      warnings,
-      status: recipe.id === 'r3' ? 'not-applied' : await statusOf(id, read),
-      notes: recipe.notes?.(params, ctx, read) ?? [],
-    }
+    return (await planWith(recipe, params, ctx, client)).plan
   }
 
-  async function apply(id: RecipeId, rawParams: unknown): Promise<RecipeApplyResult> {
-    if (id === 'r3')
-      return applyEmailCheck(
-        parseParams(recipeById('r3'), rawParams) as { to?: string },
-        options.loadSettings,
-        options.testEmail,
-      )
+  interface ApplyInput {
+    id: RecipeId
+    params?: Record<string, unknown> | undefined
+    planId: string
+    acknowledged?: string[] | undefined
+  }
+
+  async function apply(input: ApplyInput): Promise<RecipeApplyResult> {
+    const { id, params: rawParams, planId, acknowledged } = input
+    const label = id.toUpperCase()
+    if (id === 'r3') {
+      const params = parseParams(recipeById('r3'), rawParams) as { to?: string }
+      if (planId !== emailCheckPlanId({ ...params }))
+        throw new GatehouseError({
+          code: 'PLAN_STALE',
+          message: `${label} was not run: the address changed since the plan was made. Nothing was sent.`,
+          hint: 'Show the plan again, then send the test e-mail.',
+        })
+      const result = await applyEmailCheck(params, options.loadSettings, options.testEmail)
+      // R3's "applied" is the last successful test e-mail (recorded per server when one answers).
+      if (result.completed) {
+        const server = await options
+          .connect()
+          .then(({ client }) => client.baseUrl)
+          .catch(() => undefined)
+        await applied.mark('r3', { ...params }, server)
+      }
+      return result
+    }
     const recipe = recipeById(id)
     const params = parseParams(recipe, rawParams)
     const { ctx, client } = await context()
     // A release newer than Gatehouse knows is read-only: refuse before planning any write.
     const refusal = client.writeRefusal()
     if (refusal) throw refusal
-    const before = await dryRun(recipe, params, ctx)
+    const { plan: fresh, run: before } = await planWith(recipe, params, ctx, client)
+    // Exactly the plan the admin saw, or nothing (#14).
+    refuseStalePlan(label, planId, fresh)
     const blocking = before.warnings.filter((w) => w.blocking)
     if (blocking.length > 0)
       throw new GatehouseError({
         code: 'RECIPE_UNSAFE',
-        message: `${recipe.id.toUpperCase()} was not applied: ${blocking.map((w) => w.message).join(' ')}`,
+        message: `${label} was not applied: ${blocking.map((w) => w.message).join(' ')}`,
         hint: blocking[0]?.hint ?? 'Resolve the warning shown with the plan, then apply again.',
       })
+    refuseUnacknowledged(label, before.warnings, acknowledged)
     const { steps, error } = await applyTracked(
       ctx.rest,
       before.desired,
@@ -114,7 +165,7 @@ export function createRecipesService(options: RecipesServiceOptions) {
     const after = await dryRun(recipe, params, ctx).catch(() => null)
     const remaining = after ? pending(after.read.steps) : pending(before.read.steps)
     const completed = !error && remaining.length === 0
-    if (completed) await applied.mark(id)
+    if (completed) await applied.mark(id, fresh.params, client.baseUrl)
     return {
       recipe: id,
       completed,
@@ -123,6 +174,48 @@ export function createRecipesService(options: RecipesServiceOptions) {
       warnings: after?.warnings ?? before.warnings,
       ...(error ? { error } : {}),
     }
+  }
+
+  /**
+   * Every recipe, planned with the parameters of its last complete apply on this server (the
+   * defaults when it was never applied here). A recipe that cannot be planned without the
+   * admin's values (R9 needs the app's host) and was never applied is "not applied".
+   */
+  async function status() {
+    const { ctx, client } = await context()
+    const out = []
+    for (const recipe of setupRecipes) {
+      const entry = await applied.entry(recipe.id, client.baseUrl)
+      if (recipe.id === 'r3') {
+        out.push({
+          id: recipe.id,
+          status: entry ? ('applied' as const) : ('not-applied' as const),
+          changes: 0,
+        })
+        continue
+      }
+      const parsed = recipe.params.safeParse(entry?.params ?? {})
+      if (!parsed.success && !entry) {
+        out.push({ id: recipe.id, status: 'not-applied' as const, changes: 0 })
+        continue
+      }
+      try {
+        const { read } = await dryRun(recipe, parseParams(recipe, entry?.params ?? {}), ctx)
+        out.push({
+          id: recipe.id,
+          status: await statusOf(recipe.id, read, client.baseUrl),
+          changes: pending(read.steps).length,
+        })
+      } catch (caught) {
+        out.push({
+          id: recipe.id,
+          status: 'unknown' as const,
+          changes: 0,
+          error: toErrorData(caught),
+        })
+      }
+    }
+    return out
   }
 
   return {
@@ -148,28 +241,6 @@ export function createRecipesService(options: RecipesServiceOptions) {
     },
     plan,
     apply,
-    async status() {
-      const { ctx } = await context()
-      const out = []
-      for (const recipe of setupRecipes) {
-        if (recipe.id === 'r3') continue
-        try {
-          const { read } = await dryRun(recipe, parseParams(recipe, {}), ctx)
-          out.push({
-            id: recipe.id,
-            status: await statusOf(recipe.id, read),
-            changes: pending(read.steps).length,
-          })
-        } catch (caught) {
-          out.push({
-            id: recipe.id,
-            status: 'unknown' as const,
-            changes: 0,
-            error: toErrorData(caught),
-          })
-        }
-      }
-      return out
-    },
+    status,
   }
 }

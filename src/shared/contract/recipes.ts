@@ -112,14 +112,29 @@ export const PlanWarning = z.object({
   hint: z.string().optional(),
   /** Apply refuses while a blocking warning stands (it would lock someone out or break logins). */
   blocking: z.boolean().optional(),
+  /**
+   * It changes how people log in (e.g. MFA becomes mandatory for these admins): apply needs the
+   * admin to acknowledge it by its code, so it is read before anything is written.
+   */
+  acknowledge: z.boolean().optional(),
 })
 export type PlanWarning = z.infer<typeof PlanWarning>
 
 export const RecipeStatus = z.enum(['applied', 'drifted', 'not-applied'])
 export type RecipeStatus = z.infer<typeof RecipeStatus>
 
+/** A saved plan's id: sha256 (hex) over the recipe, its parameters and what the server answered. */
+export const PlanId = z.string().regex(/^[0-9a-f]{64}$/, 'A plan id is 64 hex characters.')
+
 export const RecipePlan = z.object({
   recipe: RecipeId,
+  /**
+   * Apply takes this id and applies exactly this plan: when the parameters or the server changed
+   * since, it refuses with PLAN_STALE (and the fresh plan) and writes nothing.
+   */
+  planId: PlanId,
+  /** The parameters the plan was made with, after defaults (what `--plan plan.json` re-sends). */
+  params: z.record(z.string(), z.unknown()),
   title: z.string(),
   baseUrl: z.string(),
   version: z.string(),
@@ -174,12 +189,20 @@ export const recipes = {
     output: RecipePlan,
   }),
   apply: method({
-    summary: 'Apply a recipe: create, update and delete only the difference, then re-read',
-    input: z.strictObject({ id: RecipeId, params: RecipeParams }),
+    summary:
+      'Apply exactly a plan made before (its planId); refused with PLAN_STALE if anything changed',
+    input: z.strictObject({
+      id: RecipeId,
+      params: RecipeParams,
+      planId: PlanId,
+      /** Codes of the plan's warnings that need acknowledging (e.g. ADMINS_WITHOUT_MFA). */
+      acknowledged: z.array(z.string().max(100)).max(50).optional(),
+    }),
     output: RecipeApplyResult,
   }),
   status: method({
-    summary: 'Applied / drifted / not applied for every recipe (plans each one)',
+    summary:
+      'Applied / drifted / not applied for every recipe, planned with the parameters of its last apply',
     input: z.strictObject({}).optional(),
     output: z.array(
       z.object({

@@ -14,9 +14,43 @@ export interface CliIO {
   readStdin: () => Promise<string>
   /** Resolves when the user interrupts (Ctrl-C); ends `--follow`. */
   interrupted?: Promise<void>
+  /** `--plan <file>` reads a saved plan, `--out <file>` writes a result (mode 0600). */
+  readFile?: (path: string) => Promise<string>
+  writeFile?: (path: string, text: string) => Promise<void>
+}
+
+/**
+ * A plan saved with `--out`: what apply needs from it is the id, the recipe or integration, and
+ * the parameters it was made with — so the apply is of exactly that plan, not of new typing.
+ */
+async function readSavedPlan(
+  read: (path: string) => Promise<string>,
+  path: string,
+): Promise<{ id: string; params: Record<string, unknown>; planId: string } | GatehouseErrorData> {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(await read(path))
+  } catch (error) {
+    return usageError(`--plan ${path} is not a readable JSON plan: ${(error as Error).message}`)
+  }
+  const plan = z
+    .object({
+      planId: z.string(),
+      params: z.record(z.string(), z.unknown()),
+      recipe: z.string().optional(),
+      id: z.string().optional(),
+    })
+    .safeParse(parsed)
+  const id = plan.success ? (plan.data.recipe ?? plan.data.id) : undefined
+  if (!plan.success || id === undefined)
+    return usageError(
+      `--plan ${path} is not a saved plan (it needs planId, params and the recipe or integration id); make one with \`gatehouse recipes plan <id> --out ${path}\`.`,
+    )
+  return { id, params: plan.data.params, planId: plan.data.planId }
 }
 
 const USAGE = `Usage: gatehouse <domain> <method> [<id>] [--json '{…}' | --json -] [--params '{…}'] [--follow]
+                [--out <file>] [--plan <file>]
 
 Calls one method of the Gatehouse contract and prints its result as JSON on stdout.
 On failure it prints the error and a hint on stderr and exits non-zero
@@ -26,7 +60,12 @@ Progress of long work (e.g. \`gatehouse stack up\`) is printed on stderr.
 until Ctrl-C.
 A third word is the id of methods that take one, and --params fills their params:
 \`gatehouse recipes plan r8 --params '{"flowSlug":"join"}'\` is
-\`gatehouse recipes plan --json '{"id":"r8","params":{"flowSlug":"join"}}'\`.`
+\`gatehouse recipes plan --json '{"id":"r8","params":{"flowSlug":"join"}}'\`.
+--out <file> also writes the result to a file (mode 0600), e.g. a plan to apply later:
+\`gatehouse recipes plan r8 --out plan.json\`, then \`gatehouse recipes apply --plan plan.json\`
+applies exactly that plan (its id, recipe and parameters), or refuses with PLAN_STALE (exit 1)
+when the parameters or the server changed since. Add --json '{"acknowledged":["CODE"]}' for a
+plan whose warnings need acknowledging.`
 
 /** Help generated from the contract, so a new method shows up here with no extra wiring. */
 export function helpText(): string {
@@ -76,10 +115,20 @@ export async function runCli(argv: string[], bridge: GatehouseBridge, io: CliIO)
   let json: string | undefined
   let params: string | undefined
   let follow = false
+  let out: string | undefined
+  let planFile: string | undefined
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!
     if (arg === '--follow') follow = true
-    else if (arg === '--json') {
+    else if (arg === '--out' || arg === '--plan') {
+      const value = argv[++i]
+      if (value === undefined || value.startsWith('-')) {
+        printError(io, usageError(`${arg} needs a file name, e.g. ${arg} plan.json.`))
+        return 2
+      }
+      if (arg === '--out') out = value
+      else planFile = value
+    } else if (arg === '--json') {
       json = argv[++i]
       if (json === undefined) {
         printError(io, usageError('--json needs a value: a JSON object, or - to read stdin.'))
@@ -145,6 +194,22 @@ export async function runCli(argv: string[], bridge: GatehouseBridge, io: CliIO)
       ...(params !== undefined ? { params: parsedParams } : {}),
     }
   }
+  if (planFile !== undefined) {
+    if (!io.readFile) {
+      printError(io, usageError('--plan is not available here.'))
+      return 2
+    }
+    const saved = await readSavedPlan(io.readFile, planFile)
+    if ('code' in saved) {
+      printError(io, saved)
+      return 2
+    }
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+      printError(io, usageError('--json must be an object when --plan is given.'))
+      return 2
+    }
+    input = { ...input, ...saved }
+  }
   const stream = `${positional[0]}.${positional[1]}`
   if (follow && !isTopic(stream)) {
     printError(io, usageError(`${positional.join(' ')} has no live stream to follow.`))
@@ -161,6 +226,23 @@ export async function runCli(argv: string[], bridge: GatehouseBridge, io: CliIO)
     return envelope.error.code === 'VALIDATION_FAILED' ? 2 : 1
   }
   io.stdout(JSON.stringify(envelope.value, null, 2))
+  if (out !== undefined) {
+    if (!io.writeFile) {
+      printError(io, usageError('--out is not available here.'))
+      return 2
+    }
+    try {
+      await io.writeFile(out, `${JSON.stringify(envelope.value, null, 2)}\n`)
+      io.stderr(`Saved to ${out}.`)
+    } catch (error) {
+      printError(io, {
+        code: 'INTERNAL',
+        message: `The result could not be written to ${out}: ${(error as Error).message}.`,
+        hint: 'Choose a file in a folder you can write to.',
+      })
+      return 1
+    }
+  }
   if (follow && isTopic(stream)) {
     const stop = bridge.subscribe(stream, (payload) => io.stdout(JSON.stringify(payload)))
     await (io.interrupted ?? new Promise<void>(() => {}))
