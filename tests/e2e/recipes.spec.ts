@@ -59,6 +59,11 @@ test('Setup: plan R8, read the diff, apply, see it applied', async ({ page }) =>
 
   await expect(card.getByTestId('recipe-applied')).toBeVisible({ timeout: 15_000 })
   await expect(card).toHaveAttribute('data-status', 'applied')
+  // What was applied stays on screen, every line marked done, until the next plan.
+  const applied = card.getByTestId('recipe-applied-diff').locator(':scope > li')
+  await expect(applied).toHaveCount(lines)
+  for (const line of await applied.all()) await expect(line).toHaveAttribute('data-status', 'done')
+  await card.getByTestId('recipe-plan').click()
   await expect(card.getByTestId('recipe-nothing')).toBeVisible()
 
   // The Dashboard's next steps list what is still open, and no longer R8.
@@ -111,4 +116,46 @@ test('Setup: the Traefik card merges the middlewares into an existing file and k
   expect(merged).toContain('frameDeny: true # keep me')
   expect(merged).toContain('authentik-auth:')
   expect(merged).toContain('routers: {}')
+})
+
+test('Setup: editing a field after the plan withdraws the plan and its Apply button', async ({
+  page,
+}) => {
+  await page.goto(host.url)
+  await page.getByTestId('nav-setup').click()
+  const card = page.getByTestId('recipe-r7')
+  await card.getByTestId('recipe-plan').click()
+  await expect(card.getByTestId('recipe-diff')).toBeVisible()
+  await expect(card.getByTestId('recipe-apply')).toBeVisible()
+  const writes = fake.state.requestLog.filter((r) => r.method !== 'GET').length
+  await card.getByTestId('param-flowSlug').locator('input').fill('forgot')
+  // The plan was of the old value: it is gone, and with it the button that would apply it.
+  await expect(card.getByTestId('recipe-diff')).toHaveCount(0)
+  await expect(card.getByTestId('recipe-apply')).toHaveCount(0)
+  await card.getByTestId('recipe-plan').click()
+  await expect(card.getByTestId('recipe-diff')).toContainText('forgot')
+  expect(fake.state.requestLog.filter((r) => r.method !== 'GET').length).toBe(writes)
+})
+
+test('Setup: "Plan all" shows one combined plan with the MFA warning first; Cancel writes nothing', async ({
+  page,
+}) => {
+  await page.goto(host.url)
+  await page.getByTestId('nav-setup').click()
+  const writes = fake.state.requestLog.filter((r) => r.method !== 'GET').length
+  await page.getByTestId('recipes-apply-all').click()
+  const dialog = page.getByTestId('apply-all-dialog')
+  await expect(dialog).toBeVisible({ timeout: 15_000 })
+  // R6 makes TOTP mandatory for the admins who have none: named before anything is written.
+  const lockout = dialog.getByTestId('apply-all-lockout').first()
+  await expect(lockout).toContainText('R6')
+  await expect(lockout).toContainText('akadmin')
+  await expect(dialog.getByTestId('apply-all-list').locator('li[data-recipe="r6"]')).toBeVisible()
+  await expect(dialog.getByTestId('apply-all-skipped')).toContainText('R9')
+  // Apply stays disabled until the warning is acknowledged.
+  await expect(dialog.getByTestId('apply-all-confirm')).toBeDisabled()
+  await page.screenshot({ path: 'test-results/setup-plan-all.png', fullPage: true })
+  await dialog.getByTestId('apply-all-cancel').click()
+  await expect(dialog).toHaveCount(0)
+  expect(fake.state.requestLog.filter((r) => r.method !== 'GET').length).toBe(writes)
 })
