@@ -224,7 +224,9 @@ describe.each(FAKE_VERSIONS)('through the services, fake %s', (version) => {
       }),
     )
     expect(handover.code).toBe('AUTHENTIK_VERSION_NEWER')
-    const integration = await caught(h.client.integrations.apply({ id: 'nextcloud', params: {} }))
+    const integration = await caught(
+      h.client.integrations.apply({ id: 'nextcloud', params: {}, planId: '0'.repeat(64) }),
+    )
     expect(integration.code).toBe('AUTHENTIK_VERSION_NEWER')
     const edit = await caught(
       h.client.users.create({ username: 'bob', name: 'Bob', email: 'bob@example.test' }),

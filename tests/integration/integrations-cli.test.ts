@@ -1,3 +1,6 @@
+import { rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { SecretStore } from '../../src/main/secrets/store'
 import type { FakeAuthentik } from '../fakes/authentik/server'
@@ -28,8 +31,9 @@ describe('gatehouse integrations on the command line', () => {
 
   test('plan and apply synology with --params, list it, reveal its secret, check it', async () => {
     const params = JSON.stringify({ subdomain: 'dsm' })
+    const saved = join(tmpdir(), `gh-synology-${process.pid}.plan.json`)
     const plan = await runGatehouseAsync(
-      ['integrations', 'plan', 'synology', '--params', params],
+      ['integrations', 'plan', 'synology', '--params', params, '--out', saved],
       env,
     )
     expect(plan.code, plan.stderr).toBe(0)
@@ -43,10 +47,9 @@ describe('gatehouse integrations on the command line', () => {
       ?.changes.find((c) => c.field === 'redirect_uris')
     expect(redirects?.after).toContain('https://dsm.example.test/#/signin')
 
-    const apply = await runGatehouseAsync(
-      ['integrations', 'apply', 'synology', '--params', params],
-      env,
-    )
+    // The saved plan is what gets applied (its id, integration and parameters).
+    const apply = await runGatehouseAsync(['integrations', 'apply', '--plan', saved], env)
+    rmSync(saved, { force: true })
     expect(apply.code, apply.stderr).toBe(0)
     expect(JSON.parse(apply.stdout)).toMatchObject({ completed: true, remaining: [] })
     expect(apply.stderr).toMatch(/synology \d+\/\d+: create application nas — done/)

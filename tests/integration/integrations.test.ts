@@ -2,7 +2,13 @@ import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { atLeast } from '../../src/shared/authentik-releases'
 import type { IntegrationId } from '../../src/shared/contract'
 import { caught } from '../support/caught'
-import { DOMAIN, one, startRecipeHarness, type RecipeHarness } from '../support/recipe-harness'
+import {
+  DOMAIN,
+  one,
+  planThenApplyIntegration,
+  startRecipeHarness,
+  type RecipeHarness,
+} from '../support/recipe-harness'
 import {
   allVersions,
   describeVersions,
@@ -104,7 +110,7 @@ describeVersions('integrations on Authentik %s', allVersions, (version) => {
     for (const step of pending) expect(step.changes.length).toBeGreaterThan(0)
 
     const writesBefore = h.writes()
-    const result = await h.client.integrations.apply({ id, params: params[id] })
+    const result = await planThenApplyIntegration(h.client, { id, params: params[id] })
     expect(result.error).toBeUndefined()
     expect(result.completed).toBe(true)
     expect(result.remaining).toEqual([])
@@ -117,7 +123,9 @@ describeVersions('integrations on Authentik %s', allVersions, (version) => {
     const stored = await h.client.integrations.plan({ id })
     expect(stored.steps.every((s) => s.action === 'unchanged')).toBe(true)
     const writesSettled = h.writes()
-    expect((await h.client.integrations.apply({ id, params: params[id] })).completed).toBe(true)
+    expect((await planThenApplyIntegration(h.client, { id, params: params[id] })).completed).toBe(
+      true,
+    )
     expect(h.writes()).toBe(writesSettled)
 
     const field = await drift[id](h)
@@ -126,7 +134,9 @@ describeVersions('integrations on Authentik %s', allVersions, (version) => {
     const change = drifted.steps.flatMap((s) => s.changes).find((c) => c.field === field)
     expect(change, `plan shows ${field}`).toBeDefined()
     expect(change?.before).not.toEqual(change?.after)
-    expect((await h.client.integrations.apply({ id, params: params[id] })).completed).toBe(true)
+    expect((await planThenApplyIntegration(h.client, { id, params: params[id] })).completed).toBe(
+      true,
+    )
     expect((await h.client.integrations.plan({ id, params: params[id] })).status).toBe('applied')
 
     const listed = await h.client.integrations.list()
@@ -142,7 +152,9 @@ describe('integrations survive a failed write', () => {
   test.each(ids)('%s converges after a failure at every write, with no duplicates', async (id) => {
     const clean = await startRecipeHarness(version)
     const start = clean.writes()
-    expect((await clean.client.integrations.apply({ id, params: params[id] })).completed).toBe(true)
+    expect(
+      (await planThenApplyIntegration(clean.client, { id, params: params[id] })).completed,
+    ).toBe(true)
     const total = clean.writes() - start
     const reference = await clean.client.integrations.plan({ id, params: params[id] })
     await clean.close()
@@ -153,12 +165,12 @@ describe('integrations survive a failed write', () => {
         const h = await startRecipeHarness(version)
         try {
           h.fake.state.faults.failWrite({ at: k, mode })
-          const broken = await h.client.integrations.apply({ id, params: params[id] })
+          const broken = await planThenApplyIntegration(h.client, { id, params: params[id] })
           expect(broken.completed, `${mode} #${k}`).toBe(false)
           expect(broken.error?.code).toMatch(/^AUTHENTIK_/)
           expect(broken.steps.some((s) => s.status === 'failed')).toBe(true)
 
-          const healed = await h.client.integrations.apply({ id, params: params[id] })
+          const healed = await planThenApplyIntegration(h.client, { id, params: params[id] })
           expect(healed.error, `${mode} #${k}`).toBeUndefined()
           expect(healed.completed).toBe(true)
           const after = await h.client.integrations.plan({ id, params: params[id] })
@@ -199,7 +211,7 @@ describeVersions('integration details on Authentik %s', allVersions, (version) =
 
   test('OIDC providers: RS256 key, confidential, username subject, claims in id_token, scopes by managed key; the secret only behind reveal', async () => {
     const plan = await h.client.integrations.plan({ id: 'immich' })
-    const result = await h.client.integrations.apply({ id: 'immich' })
+    const result = await planThenApplyIntegration(h.client, { id: 'immich' })
     expect(result.completed).toBe(true)
     const provider = await oauth2(h, 'Immich Provider')
     const secret = String(provider.client_secret)
@@ -252,7 +264,7 @@ describeVersions('integration details on Authentik %s', allVersions, (version) =
   })
 
   test('R11 Nextcloud: setting, groups, version-specific scope mapping, binding of nextcloud Users', async () => {
-    expect((await h.client.integrations.apply({ id: 'nextcloud' })).completed).toBe(true)
+    expect((await planThenApplyIntegration(h.client, { id: 'nextcloud' })).completed).toBe(true)
     const settings = (await h.api('GET', '/admin/settings/')) as Record<string, unknown>
     expect(settings.default_user_change_username).toBe(false)
     const users = await one(h, '/core/groups/', { name: 'nextcloud Users' })
@@ -293,7 +305,8 @@ describeVersions('integration details on Authentik %s', allVersions, (version) =
     expect(text).not.toContain(RADARR_PASSWORD)
     expect(text).toContain('sonarr_password')
     expect(
-      (await h.client.integrations.apply({ id: 'servarr', params: params.servarr })).completed,
+      (await planThenApplyIntegration(h.client, { id: 'servarr', params: params.servarr }))
+        .completed,
     ).toBe(true)
 
     const group = await one(h, '/core/groups/', { name: 'Servarr Users', include_users: 'true' })
@@ -386,8 +399,13 @@ describeVersions('integration details on Authentik %s', allVersions, (version) =
       ['synology', { applicationSlug: 'NAS!' }, 'applicationSlug'],
     ]
     for (const [id, input, field] of cases) {
-      for (const call of [h.client.integrations.plan, h.client.integrations.apply]) {
-        const error = await caught(call({ id, params: input }))
+      // Refused before any plan is compared: bad parameters are named whatever the plan id.
+      const planId = '0'.repeat(64)
+      for (const call of [
+        () => h.client.integrations.plan({ id, params: input }),
+        () => h.client.integrations.apply({ id, params: input, planId }),
+      ]) {
+        const error = await caught(call())
         expect(error.code, `${id} ${field}`).toBe('VALIDATION_FAILED')
         expect(error.details?.fields, `${id} ${field}`).toHaveProperty([field])
       }
@@ -422,7 +440,7 @@ describeVersions('integration details on Authentik %s', allVersions, (version) =
       provider: provider.pk,
     })
     const writes = h.writes()
-    const error = await caught(h.client.integrations.apply({ id: 'immich' }))
+    const error = await caught(planThenApplyIntegration(h.client, { id: 'immich' }))
     expect(error.code).toBe('VALIDATION_FAILED')
     expect(error.details?.fields).toHaveProperty('applicationSlug')
     const byName = await caught(
@@ -431,7 +449,7 @@ describeVersions('integration details on Authentik %s', allVersions, (version) =
     expect(byName.details?.fields).toHaveProperty('applicationName')
     expect(h.writes()).toBe(writes)
     // Another slug works.
-    const ok = await h.client.integrations.apply({
+    const ok = await planThenApplyIntegration(h.client, {
       id: 'immich',
       params: { applicationSlug: 'immich2' },
     })
@@ -439,7 +457,7 @@ describeVersions('integration details on Authentik %s', allVersions, (version) =
   })
 
   test('edit: a new slug moves the application; removal deletes provider and application, keeps the groups', async () => {
-    expect((await h.client.integrations.apply({ id: 'nextcloud' })).completed).toBe(true)
+    expect((await planThenApplyIntegration(h.client, { id: 'nextcloud' })).completed).toBe(true)
     const renamed = await h.client.integrations.plan({
       id: 'nextcloud',
       params: { applicationSlug: 'cloud' },
@@ -447,8 +465,12 @@ describeVersions('integration details on Authentik %s', allVersions, (version) =
     const deleted = renamed.steps.filter((s) => s.action === 'delete').map((s) => s.title)
     expect(deleted).toEqual(['application nextcloud'])
     expect(
-      (await h.client.integrations.apply({ id: 'nextcloud', params: { applicationSlug: 'cloud' } }))
-        .completed,
+      (
+        await planThenApplyIntegration(h.client, {
+          id: 'nextcloud',
+          params: { applicationSlug: 'cloud' },
+        })
+      ).completed,
     ).toBe(true)
     await one(h, '/core/applications/', { slug: 'cloud', superuser_full_list: 'true' })
     const old = (await h.api(
@@ -479,7 +501,7 @@ describeVersions('integration details on Authentik %s', allVersions, (version) =
     expect(gone.code).toBe('VALIDATION_FAILED')
 
     // With deleteShared the groups and the mapping go too.
-    expect((await h.client.integrations.apply({ id: 'nextcloud' })).completed).toBe(true)
+    expect((await planThenApplyIntegration(h.client, { id: 'nextcloud' })).completed).toBe(true)
     const all = await h.client.integrations.removePlan({
       id: 'nextcloud',
       params: { deleteShared: true },
@@ -506,7 +528,7 @@ describeVersions('integration details on Authentik %s', allVersions, (version) =
     const change = plan.steps.flatMap((s) => s.changes).find((c) => c.field === 'redirect_uris')
     expect(change?.after).toContain('^https://nas\\\\.example\\\\.test/#/signin$')
     expect(
-      (await h.client.integrations.apply({ id: 'synology', params: { matching: 'regex' } }))
+      (await planThenApplyIntegration(h.client, { id: 'synology', params: { matching: 'regex' } }))
         .completed,
     ).toBe(true)
     const provider = await oauth2(h, 'Synology Provider')

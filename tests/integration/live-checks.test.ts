@@ -7,7 +7,7 @@ import { checkForwardAuth } from '../../src/main/integrations/checks/forward-aut
 import { rewriteToBase } from '../../src/main/integrations/checks/http'
 import { checkOidc, redirectAccepted } from '../../src/main/integrations/checks/oidc'
 import { redirectRegex } from '../../src/main/integrations/oauth2'
-import { DOMAIN, startRecipeHarness } from '../support/recipe-harness'
+import { DOMAIN, planThenApplyIntegration, startRecipeHarness } from '../support/recipe-harness'
 import { selfSignedCertificate } from '../support/tls-proxy'
 
 /**
@@ -249,7 +249,7 @@ describe('integrations.check through the contract', () => {
         { kind: 'custom', name: 'Open', slug: 'open', username: 'u', password: 'secret-2' },
       ]
       expect(
-        (await h.client.integrations.apply({ id: 'servarr', params: { apps } })).completed,
+        (await planThenApplyIntegration(h.client, { id: 'servarr', params: { apps } })).completed,
       ).toBe(true)
       const result = await h.client.integrations.check({ id: 'servarr' })
       expect(result.ok).toBe(false)
@@ -269,7 +269,7 @@ describe('integrations.check through the contract', () => {
     try {
       const notYet = await h.client.integrations.check({ id: 'immich' }).catch((e: Error) => e)
       expect(notYet).toBeInstanceOf(Error)
-      expect((await h.client.integrations.apply({ id: 'immich' })).completed).toBe(true)
+      expect((await planThenApplyIntegration(h.client, { id: 'immich' })).completed).toBe(true)
       const result = await h.client.integrations.check({ id: 'immich' })
       expect(result.ok).toBe(true)
       expect(result.results).toHaveLength(1)

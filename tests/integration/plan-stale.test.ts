@@ -149,4 +149,24 @@ describe.each(edgeVersions)('saved plans on Authentik %s', (version) => {
     })
     expect(done.completed).toBe(true)
   })
+
+  test.each(['synology', 'immich', 'nextcloud'] as const)(
+    'integration %s: an edit between plan and apply is refused with PLAN_STALE; the plan itself applies',
+    async (id) => {
+      const plan = await h.client.integrations.plan({ id, params: { subdomain: `${id}-a` } })
+      const writes = h.writes()
+      const stale = await caught(
+        h.client.integrations.apply({ id, params: { subdomain: `${id}-b` }, planId: plan.planId }),
+      )
+      expect(stale.code).toBe('PLAN_STALE')
+      expect(h.writes()).toBe(writes)
+      const applied = await h.client.integrations.apply({
+        id,
+        params: plan.params,
+        planId: plan.planId,
+      })
+      expect(applied.completed).toBe(true)
+      expect(h.fake.schemaViolations).toEqual([])
+    },
+  )
 })

@@ -3,7 +3,7 @@
  * Setup panel and `gatehouse recipes …` reach them. Each call gives a server of its own, so a
  * test can break one without touching the next.
  */
-import type { RecipeId } from '../../src/shared/contract'
+import type { IntegrationId, RecipeId } from '../../src/shared/contract'
 import type { GatehouseClient } from '../../src/shared/client'
 import type { Services } from '../../src/main/services'
 import type { FakeAuthentik, FakeVersion } from '../fakes/authentik/server'
@@ -70,4 +70,14 @@ export async function planThenApply(
       ? []
       : plan.warnings.filter((w) => w.acknowledge).map((w) => w.code)
   return client.recipes.apply({ ...input, planId: plan.planId, acknowledged })
+}
+
+/** The same for an app integration: plan, then apply that plan by its id. */
+export async function planThenApplyIntegration(
+  client: GatehouseClient,
+  input: { id: IntegrationId; params?: Record<string, unknown> | undefined },
+) {
+  const plan = await client.integrations.plan(input)
+  const acknowledged = plan.warnings.filter((w) => w.acknowledge).map((w) => w.code)
+  return client.integrations.apply({ ...input, planId: plan.planId, acknowledged })
 }

@@ -6,6 +6,8 @@
 import type { ParsedInputOf, OutputOf } from '../../shared/contract'
 import type { IntegrationId } from '../../shared/contract/integrations'
 import { applyTracked, toErrorData } from '../recipes/plan-apply'
+import { refuseStalePlan, refuseUnacknowledged } from '../recipes/plan-guard'
+import { planIdOf } from '../recipes/plan-id'
 import { refuseCollisions } from './collisions'
 import { progressOf, type IntegrationDeps } from './deps'
 import { integrationById } from './index'
@@ -31,41 +33,56 @@ async function prepareConfigure(deps: IntegrationDeps, id: IntegrationId, raw: u
   return { ...prepared, integration, record, ctx, client, desired }
 }
 
-export async function plan(
-  deps: IntegrationDeps,
-  { id, params: raw }: ParsedInputOf<'integrations.plan'>,
-): Promise<OutputOf<'integrations.plan'>> {
-  const { integration, record, ctx, client, desired, params, values } = await prepareConfigure(
-    deps,
-    id,
-    raw,
-  )
-  const { steps, warnings } = await dryRun(desired, ctx, values)
-  return {
+/** The plan the admin reads; its id covers the parameters (passwords left out) and every step. */
+async function planOf(
+  id: IntegrationId,
+  prep: Awaited<ReturnType<typeof prepareConfigure>>,
+): Promise<{ plan: OutputOf<'integrations.plan'>; run: Awaited<ReturnType<typeof dryRun>> }> {
+  const { integration, record, ctx, client, desired, params, values } = prep
+  const run = await dryRun(desired, ctx, values)
+  // Typed passwords are masked in the plan and never hashed: the plan shows "••••", so a new
+  // password is not a different plan (and a hash of a password would be guessable offline).
+  const shown = integration.storable?.(params) ?? { ...(params as Record<string, unknown>) }
+  const body = {
     id,
     title: integration.title,
     baseUrl: client.baseUrl,
     version: client.version.raw,
-    steps,
-    warnings,
-    status: statusOf(steps, record),
-    card: integration.card(params, cardContext(ctx, await liveValues(integration, params, ctx))),
+    steps: run.steps,
+    warnings: run.warnings,
   }
+  return {
+    plan: {
+      ...body,
+      planId: planIdOf({ ...body, params: shown }),
+      params: shown,
+      status: statusOf(run.steps, record),
+      card: integration.card(params, cardContext(ctx, await liveValues(integration, params, ctx))),
+    },
+    run,
+  }
+}
+
+export async function plan(
+  deps: IntegrationDeps,
+  { id, params: raw }: ParsedInputOf<'integrations.plan'>,
+): Promise<OutputOf<'integrations.plan'>> {
+  return (await planOf(id, await prepareConfigure(deps, id, raw))).plan
 }
 
 export async function apply(
   deps: IntegrationDeps,
-  { id, params: raw }: ParsedInputOf<'integrations.apply'>,
+  { id, params: raw, planId, acknowledged }: ParsedInputOf<'integrations.apply'>,
 ): Promise<OutputOf<'integrations.apply'>> {
-  const { integration, ctx, client, desired, params, typed, values } = await prepareConfigure(
-    deps,
-    id,
-    raw,
-  )
+  const prep = await prepareConfigure(deps, id, raw)
+  const { integration, ctx, client, desired, params, typed, values } = prep
   // A release newer than Gatehouse knows is read-only (checked before any secret is stored).
   const refusal = client.writeRefusal()
   if (refusal) throw refusal
-  const before = await dryRun(desired, ctx, values)
+  const { plan: fresh, run: before } = await planOf(id, prep)
+  // Exactly the plan the admin saw, or nothing (#14); checked before any secret is stored.
+  refuseStalePlan(integration.title, planId, fresh)
+  refuseUnacknowledged(integration.title, before.warnings, acknowledged)
   await keepTypedPasswords(deps, id, typed)
   const tracked = await applyTracked(ctx.rest, desired, before.read.steps, progressOf(deps, id))
   let error = tracked.error

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { GatehouseErrorData } from '../errors'
 import { event, method } from './define'
-import { PlanStep, PlanWarning } from './recipes'
+import { PlanId, PlanStep, PlanWarning } from './recipes'
 
 /**
  * App integrations R10–R14: Authentik configured through the same plan/apply as the setup recipes,
@@ -127,6 +127,10 @@ export type ConfiguredIntegration = z.infer<typeof ConfiguredIntegration>
 
 export const IntegrationPlan = z.object({
   id: IntegrationId,
+  /** Apply takes this id and applies exactly this plan, or refuses with PLAN_STALE (#14). */
+  planId: PlanId,
+  /** The parameters the plan was made with, passwords left out (what `--plan` re-sends). */
+  params: Params,
   title: z.string(),
   baseUrl: z.string(),
   version: z.string(),
@@ -208,8 +212,11 @@ export const integrations = {
   }),
   apply: method({
     summary:
-      'Configure an integration in Authentik (only the difference), keep its secret, re-read',
-    input: WithParams,
+      'Configure an integration exactly as planned (its planId), keep its secret, re-read; PLAN_STALE if anything changed',
+    input: WithParams.extend({
+      planId: PlanId,
+      acknowledged: z.array(z.string().max(100)).max(50).optional(),
+    }),
     output: IntegrationApplyResult,
   }),
   card: method({

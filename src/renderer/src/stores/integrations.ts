@@ -79,9 +79,10 @@ export const useIntegrations = defineStore('integrations', () => {
   // never kept here.
   const plan = (id: IntegrationId, params: Record<string, unknown>) =>
     gatehouse.integrations.plan({ id, params })
-  async function apply(id: IntegrationId, params: Record<string, unknown>) {
+  /** Applies the plan `planId` (made from these same parameters) and nothing else. */
+  async function apply(id: IntegrationId, params: Record<string, unknown>, planId: string) {
     live[id] = {}
-    return gatehouse.integrations.apply({ id, params })
+    return gatehouse.integrations.apply({ id, params, planId })
   }
   /** A secret of an app-side card, for one reveal or copy; the caller drops it again. */
   const revealSecret = async (id: IntegrationId, secret: string) =>
