@@ -135,6 +135,15 @@ test('Setup: editing a field after the plan withdraws the plan and its Apply but
   await card.getByTestId('recipe-plan').click()
   await expect(card.getByTestId('recipe-diff')).toContainText('forgot')
   expect(fake.state.requestLog.filter((r) => r.method !== 'GET').length).toBe(writes)
+
+  // The Traefik card likewise: ticking a box after the preview withdraws the preview.
+  const traefik = page.getByTestId('traefik-card')
+  await traefik.getByTestId('traefik-path').locator('input').fill(`${host.dataDir}/t2.yml`)
+  await traefik.getByTestId('traefik-plan').click()
+  await expect(traefik.getByTestId('traefik-apply')).toBeVisible()
+  await traefik.getByTestId('traefik-headers').click()
+  await expect(traefik.getByTestId('traefik-apply')).toHaveCount(0)
+  await expect(traefik.getByTestId('traefik-diff')).toHaveCount(0)
 })
 
 test('Setup: "Plan all" shows one combined plan with the MFA warning first; Cancel writes nothing', async ({

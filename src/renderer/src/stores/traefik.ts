@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia'
-import { reactive, ref } from 'vue'
+import { reactive, ref, watch } from 'vue'
 import type { TraefikApplyResult, TraefikPlan } from '../../../shared/contract'
 import type { GatehouseErrorData } from '../../../shared/errors'
 import { gatehouse } from '../api'
@@ -16,6 +16,17 @@ export const useTraefik = defineStore('traefik', () => {
   const result = ref<TraefikApplyResult | null>(null)
   const error = ref<GatehouseErrorData | null>(null)
   const busy = ref<'plan' | 'apply' | null>(null)
+  // A preview is of the options it was made with: ticking a box or editing the path withdraws it
+  // and its Write button (#14). Synchronous, so the path the preview itself fills in is not an edit.
+  watch(
+    () => [form.path, form.withServarr, form.addSecurityHeaders],
+    () => {
+      if (busy.value) return
+      plan.value = null
+      result.value = null
+    },
+    { flush: 'sync' },
+  )
 
   function input() {
     return {
