@@ -168,3 +168,22 @@ test('Setup: "Plan all" shows one combined plan with the MFA warning first; Canc
   await expect(dialog).toHaveCount(0)
   expect(fake.state.requestLog.filter((r) => r.method !== 'GET').length).toBe(writes)
 })
+
+test('Setup: R2’s outpost change reads as one line per config key, names not broken', async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 1024, height: 700 })
+  await page.goto(host.url)
+  await page.getByTestId('nav-setup').click()
+  const card = page.getByTestId('recipe-r2')
+  await card.getByTestId('recipe-plan').click()
+  const line = card.locator('tr[data-field="config.authentik_host"]')
+  await expect(line).toBeVisible()
+  await expect(line).toContainText('https://auth.')
+  await expect(card.locator('tr[data-field="config"]')).toHaveCount(0)
+  // A field name stays on one line (it used to wrap letter by letter in a narrow window).
+  const name = card.locator('tr[data-field="providers"] td.field')
+  const box = await name.boundingBox()
+  expect(box!.height).toBeLessThan(30)
+  await card.screenshot({ path: 'test-results/setup-r2-plan-1024.png' })
+})

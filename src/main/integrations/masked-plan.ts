@@ -11,22 +11,16 @@ import type { IntegrationRecord } from './records'
 
 const MASK = '••••••'
 
-/** Masks secrets inside one plan value: by key in attributes, and by value anywhere. */
+/**
+ * Masks secrets inside one plan value: a line whose key names a password or secret
+ * (`attributes.sonarr_password`, objects are shown key by key) is masked whole, and every known
+ * secret value is masked wherever it appears.
+ */
 function scrub(text: string | null, field: string, values: readonly string[]): string | null {
   if (text === null) return null
+  const key = field.split('.').pop() ?? field
+  if (/password|secret/i.test(key)) return MASK
   let out = text
-  if (field === 'attributes') {
-    try {
-      const parsed = JSON.parse(text) as Record<string, unknown>
-      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
-        for (const key of Object.keys(parsed))
-          if (/password|secret/i.test(key) && parsed[key] !== null) parsed[key] = MASK
-        out = JSON.stringify(parsed)
-      }
-    } catch {
-      // Not JSON: value scrubbing below still applies.
-    }
-  }
   for (const value of values) out = out.split(value).join(MASK)
   return out
 }

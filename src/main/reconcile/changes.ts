@@ -58,20 +58,83 @@ export function describeChanges(
   action: PlanStep['action'],
 ): PlanChange[] {
   const fields: Record<string, FieldValue> = { ...d.identity, ...d.fields }
-  return [...changes].map(([field, [before, after]]) => {
+  return [...changes].flatMap(([field, [before, after]]): PlanChange[] => {
     const shownBefore = action === 'create' ? null : display(before, resolution.nameOf)
-    if (after !== PLANNED)
-      return { field, before: shownBefore, after: display(after, resolution.nameOf) }
+    if (after !== PLANNED) {
+      // An object (an outpost's config) is shown key by key, only the keys that change (#14).
+      if (isObject(after) && (action === 'create' || isObject(before)))
+        return nestedChanges(
+          field,
+          action === 'create' ? {} : (before as JsonObject),
+          after,
+          resolution,
+        )
+      return [line(field, action === 'create' ? undefined : before, after, resolution)]
+    }
     const spec = fields[field]
     const added = spec === undefined ? null : resolution.describeWanted(spec)
     const appended =
       isFieldSpec(spec) && spec.op === 'owned' && shownBefore && shownBefore !== '(none)'
-    return {
-      field,
-      before: shownBefore,
-      after: appended ? `${shownBefore}, ${added ?? ''}` : added,
-    }
+    return [
+      {
+        field,
+        before: shownBefore,
+        after: appended ? `${shownBefore}, ${added ?? ''}` : added,
+      },
+    ]
   })
+}
+
+const isObject = (v: unknown): v is JsonObject =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/** `config.authentik_host: "" → "https://auth.example.com"`: one line per changed key. */
+function nestedChanges(
+  prefix: string,
+  before: JsonObject,
+  after: JsonObject,
+  resolution: Resolution,
+  depth = 0,
+): PlanChange[] {
+  const out: PlanChange[] = []
+  for (const key of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) {
+    const b = before[key]
+    const a = after[key]
+    if (a === undefined || sameValue(b, a)) continue
+    const field = `${prefix}.${key}`
+    if (depth < 3 && isObject(a) && (b === undefined || isObject(b)))
+      out.push(
+        ...nestedChanges(field, (b as JsonObject | undefined) ?? {}, a, resolution, depth + 1),
+      )
+    else out.push(line(field, b, a, resolution))
+  }
+  return out
+}
+
+/** One plan line; the pks shown by name are kept for the hover text. */
+function line(
+  field: string,
+  before: JsonValue | undefined,
+  after: JsonValue,
+  resolution: Resolution,
+): PlanChange {
+  const refs = [...referencedPks(before, resolution), ...referencedPks(after, resolution)]
+  return {
+    field,
+    before: before === undefined ? null : display(before, resolution.nameOf),
+    after: display(after, resolution.nameOf),
+    ...(refs.length ? { refs: [...new Set(refs)].join(', ') } : {}),
+  }
+}
+
+/** "default-authentication-flow = 6e1f…": what a name stands for, for the admin who asks. */
+function referencedPks(value: JsonValue | undefined, resolution: Resolution): string[] {
+  if (typeof value === 'string' || typeof value === 'number') {
+    const name = resolution.nameOf(String(value))
+    return name ? [`${name} = ${String(value)}`] : []
+  }
+  if (Array.isArray(value)) return value.flatMap((v) => referencedPks(v, resolution))
+  return []
 }
 
 /** A create whose object depends on one a dry run only plans: every field as it will be. */

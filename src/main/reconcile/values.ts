@@ -46,7 +46,13 @@ export function display(
   if (typeof value === 'boolean') return value ? 'true' : 'false'
   if (Array.isArray(value)) {
     if (value.length === 0) return '(none)'
+    // A list of objects (redirect URIs) reads item by item, one per line.
+    if (value.some((item) => typeof item === 'object' && item !== null))
+      return value.map((item) => display(item, nameOf) ?? 'null').join('\n')
     return value.map((item) => display(item, nameOf) ?? 'null').join(', ')
   }
-  return JSON.stringify(value)
+  // An object as `key: value` pairs (a redirect URI: `url: https://… · matching_mode: strict`).
+  return Object.entries(value)
+    .map(([k, v]) => `${k}: ${display(v, nameOf) ?? 'null'}`)
+    .join(' · ')
 }

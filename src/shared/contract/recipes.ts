@@ -88,9 +88,12 @@ export const RecipeInfo = z.object({
 export type RecipeInfo = z.infer<typeof RecipeInfo>
 
 export const PlanChange = z.object({
+  /** The field, dotted into nested objects (`config.authentik_host`). */
   field: z.string(),
   before: z.string().nullable(),
   after: z.string().nullable(),
+  /** What the names in the line stand for (`name = pk`), shown on hover. */
+  refs: z.string().optional(),
 })
 export type PlanChange = z.infer<typeof PlanChange>
 
