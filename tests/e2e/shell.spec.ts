@@ -14,6 +14,7 @@ const panels = [
   ['groups', 'Groups'],
   ['flows', 'Flows'],
   ['invitations', 'Invitations'],
+  ['events', 'Events'],
   ['integrations', 'Integrations'],
   ['setup', 'Setup'],
   ['settings', 'Settings'],

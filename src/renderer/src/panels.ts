@@ -32,6 +32,11 @@ export const panels = [
     title: 'Invitations',
   },
   {
+    name: 'events',
+    path: '/events',
+    title: 'Events',
+  },
+  {
     name: 'integrations',
     path: '/integrations',
     title: 'Integrations',
