@@ -15,6 +15,7 @@ const panels = [
   ['flows', 'Flows'],
   ['invitations', 'Invitations'],
   ['events', 'Events'],
+  ['logs', 'Logs'],
   ['integrations', 'Integrations'],
   ['setup', 'Setup'],
   ['settings', 'Settings'],

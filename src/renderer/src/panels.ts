@@ -37,6 +37,11 @@ export const panels = [
     title: 'Events',
   },
   {
+    name: 'logs',
+    path: '/logs',
+    title: 'Logs',
+  },
+  {
     name: 'integrations',
     path: '/integrations',
     title: 'Integrations',
