@@ -69,6 +69,13 @@ describeVersions('events against Authentik %s', edgeVersions, (version) => {
     expect(times).toEqual([...times].sort().reverse())
   })
 
+  test('setting a password is a password_set event for that user', async () => {
+    const user = await h.client.users.create({ username: 'events-pw', name: 'Events PW' })
+    await h.client.users.setPassword({ pk: user.pk, password: 'correct horse battery' })
+    const page = await h.client.events.list({ actions: ['password_set'] })
+    expect(page.results.map((r) => r.username)).toEqual(['events-pw'])
+  })
+
   test('who tried to get in last night: failed logins, bursts marked, the lone typo not', async () => {
     const page = await h.client.events.list({ actions: ['login_failed'] })
     expect(page.count).toBe(7)

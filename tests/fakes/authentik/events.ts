@@ -64,8 +64,17 @@ export function recordWrite(
   username: string | null,
   clientIp: string | null,
 ): void {
+  if (status >= 300) return
+  // Authentik records password_set (not a model change) when a user's password is set.
+  const password = /\/core\/users\/(\d+)\/set_password\/$/.exec(path)
+  if (password && method.toUpperCase() === 'POST') {
+    const pk = Number(password[1])
+    const user = state.users.get(pk)
+    recordEvent(state, { action: 'password_set', username: user?.username, userPk: pk, clientIp })
+    return
+  }
   const action = WRITE_ACTIONS[method.toUpperCase()]
-  if (!action || status >= 300) return
+  if (!action) return
   // /api/v3/core/users/12/ → model "users", pk "12"; actions on an object (…/set_password/) are not model changes.
   const parts = path
     .replace(/^\/api\/v3\//, '')
