@@ -274,6 +274,10 @@ export function createServices(options: ServiceOptions): Services {
       const { createInvitationsService } = await import('./directory/invitations')
       return fromService('invitations', createInvitationsService(await directory()))
     },
+    events: async () => {
+      const { createEventsService } = await import('./directory/events')
+      return fromService('events', createEventsService(await directory()))
+    },
     traefik: async () => {
       const { createTraefikService } = await import('./traefik/traefik-service')
       return fromService('traefik', createTraefikService({ loadSettings: () => settings.load() }))

@@ -134,6 +134,8 @@ export const apiMilestones = {
   redisRemoved: '2025.10',
   /** PolicyBinding `group_obj`/`user_obj` are PartialGroup/PartialUser instead of Group/User. */
   bindingPartialObjects: '2025.10',
+  /** `/events/events/` takes `actions` (several); before, only one `action` (2025.6 ignores `actions`). */
+  eventActionsFilter: '2025.8',
   /** Users have `roles`/`roles_obj`; `UserSelf.roles`. */
   userRoles: '2025.12',
   /** Flow `background` and Application `meta_icon` become writable strings (file API). */

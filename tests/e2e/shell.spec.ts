@@ -14,6 +14,8 @@ const panels = [
   ['groups', 'Groups'],
   ['flows', 'Flows'],
   ['invitations', 'Invitations'],
+  ['events', 'Events'],
+  ['logs', 'Logs'],
   ['integrations', 'Integrations'],
   ['setup', 'Setup'],
   ['settings', 'Settings'],

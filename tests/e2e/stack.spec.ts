@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { expect, test } from '@playwright/test'
 
 /**
@@ -84,6 +85,26 @@ test('logs of every service, with stdout and stderr told apart, searchable', asy
   // ANSI colours are rendered, never shown as escape codes.
   await expect(lines).not.toContainText('[32m')
   await expect(lines.locator('.fg-green').first()).toBeVisible()
+})
+
+test('the Logs panel: the visible lines download as a text file; no error line, no jump', async ({
+  page,
+}) => {
+  await page.goto(url())
+  await page.getByTestId('nav-logs').click()
+  const lines = page.getByTestId('logs-lines')
+  await expect(lines).toContainText('fake service ready', { timeout: 15_000 })
+  await page.getByTestId('logs-search').locator('input').fill('service ready')
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('logs-download').click(),
+  ])
+  expect(download.suggestedFilename()).toBe('gatehouse-logs.txt')
+  const text = readFileSync((await download.path())!, 'utf8')
+  expect(text).toContain('fake service ready')
+  expect(text).not.toContain('starting')
+  // The stand-in services print warnings, never an error line.
+  await expect(page.getByTestId('logs-first-error')).toBeDisabled()
 })
 
 test('the e-mail test shows the worker’s answer', async ({ page }) => {

@@ -32,6 +32,16 @@ export const panels = [
     title: 'Invitations',
   },
   {
+    name: 'events',
+    path: '/events',
+    title: 'Events',
+  },
+  {
+    name: 'logs',
+    path: '/logs',
+    title: 'Logs',
+  },
+  {
     name: 'integrations',
     path: '/integrations',
     title: 'Integrations',

@@ -15,6 +15,8 @@ const views: Record<(typeof panels)[number]['name'], () => Promise<RouteComponen
   flows: () => import('./views/FlowsView.vue'),
   invitations: () => import('./views/InvitationsView.vue'),
   integrations: () => import('./views/IntegrationsView.vue'),
+  events: () => import('./views/EventsView.vue'),
+  logs: () => import('./views/LogsView.vue'),
 }
 
 const routes: RouteRecordRaw[] = panels.map((panel) => ({

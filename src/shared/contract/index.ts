@@ -9,6 +9,7 @@ import { app } from './app'
 import { authentik, authentikEvents } from './authentik'
 import type { EventSpec, MethodSpec } from './define'
 import { flows, groups, invitations, users } from './directory'
+import { events as eventLog } from './events'
 import { integrations, integrationsEvents } from './integrations'
 import { docker, dockerEvents } from './docker'
 import { hosts } from './hosts'
@@ -33,6 +34,7 @@ export const contract = {
   invitations,
   traefik,
   integrations,
+  events: eventLog,
 } as const satisfies Record<string, Record<string, MethodSpec>>
 
 export const events = {
@@ -114,4 +116,5 @@ export * from './settings'
 export * from './stack'
 export * from './traefik'
 export * from './integrations'
+export { EventAction, EventCursor, EventFilters, EventRow } from './events'
 export type { EventSpec, MethodSpec } from './define'

@@ -13,6 +13,8 @@ import { flowHandlers } from './routes/flows'
 import { policyHandlers } from './routes/policies'
 import { providerHandlers } from './routes/providers'
 import { recordResponse } from './audit'
+import { recordWrite } from './events'
+import { eventHandlers } from './routes/events'
 import { WRITE_METHODS } from './faults'
 import type { Ctx, HandlerMap, Reply } from './routes/context'
 import { groupHandlers } from './routes/groups'
@@ -41,6 +43,7 @@ const handlers: HandlerMap = {
   ...policyHandlers,
   ...providerHandlers,
   ...adminHandlers,
+  ...eventHandlers,
 }
 
 /** The operationIds the fake answers (everything else gets 501). */
@@ -274,7 +277,9 @@ function dispatch(
     token: auth?.token ?? null,
     origin,
   }
-  return handler(ctx)
+  const reply = handler(ctx)
+  recordWrite(state, request.method, request.path, reply.status, ctx.user?.username ?? null, null)
+  return reply
 }
 
 /** Single values of array-typed query parameters become one-element arrays (form, explode). */

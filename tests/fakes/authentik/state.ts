@@ -79,6 +79,8 @@ export class FakeState {
   readonly requestLog: RequestLogEntry[] = []
   /** Fault injection for writes (`failWrite`). */
   readonly faults = new Faults()
+  /** Authentik's event log, oldest first (events.ts records into it). */
+  readonly events: JsonObject[] = []
   /** Mails "sent" by invitations' send_email (2026). */
   readonly sentMail: JsonObject[] = []
   /** What `/outposts/instances/{uuid}/health/` answers, per outpost pk (default: nothing connected). */
