@@ -15,9 +15,10 @@ for (const line of readFileSync(join(dir, 'checks.tsv'), 'utf8').split('\n').fil
 const vitest = join(dir, 'vitest.json')
 if (existsSync(vitest)) {
   const r = JSON.parse(readFileSync(vitest, 'utf8'))
-  // A file that fails to load counts as one failure even though it ran no test.
+  // A file that fails outside its tests (it does not load, or its beforeAll throws and its tests
+  // are reported skipped) counts as one failure.
   const brokenFiles = (r.testResults ?? []).filter(
-    (f) => f.status === 'failed' && (f.assertionResults ?? []).length === 0,
+    (f) => f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed'),
   ).length
   rows.push({
     suite: 'vitest',

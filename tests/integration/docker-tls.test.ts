@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createDockerEngine } from '../../src/main/docker/engine'
 import { engineForSettings } from '../../src/main/docker/host-engine'
@@ -13,10 +13,14 @@ import { startTlsDockerd, type TlsDockerd } from '../support/tls-dockerd'
  */
 
 let dockerd: TlsDockerd
+/** The system engine's default bridge, which a second dockerd must leave alone. */
+const docker0 = () => existsSync('/sys/class/net/docker0')
+let hadDocker0 = false
 const https = () => dockerd.address.replace(/^tcp:/, 'https:')
 const pem = (path: string) => readFileSync(path, 'utf8')
 
 beforeAll(async () => {
+  hadDocker0 = docker0()
   dockerd = await startTlsDockerd()
 }, 120_000)
 
@@ -25,6 +29,12 @@ afterAll(async () => {
 }, 60_000)
 
 describe('tcp with TLS', () => {
+  test('the second engine leaves the system engine’s docker0 bridge in place', () => {
+    // dockerd --bridge=none deletes docker0 at start; every container test after it then fails.
+    expect(hadDocker0).toBe(true)
+    expect(docker0()).toBe(true)
+  })
+
   test('the settings (CA and cert files, key in the keychain) reach the engine', async () => {
     const secrets = createMemoryStore()
     await secrets.set('host:tlsClientKey', pem(dockerd.keyFile))

@@ -100,6 +100,9 @@ export async function startTlsDockerd(): Promise<TlsDockerd> {
   const pidfile = `/run/${name}.pid`
   const socket = `/run/${name}.sock`
   const port = await freePort()
+  // A bridge of its own: with `--bridge=none` dockerd deletes the host's docker0 at start, which
+  // breaks the system engine every other test uses. Interface names hold 15 characters.
+  const bridge = `ghtls${name.replace(/[^a-z0-9]/g, '').slice(-8)}`
   let daemon: ChildProcess | undefined
   let log = ''
 
@@ -117,6 +120,11 @@ export async function startTlsDockerd(): Promise<TlsDockerd> {
       }
     for (const path of [dataRoot, execRoot, pidfile, socket, certs])
       rmSync(path, { recursive: true, force: true })
+    try {
+      execFileSync('ip', ['link', 'del', bridge], { stdio: 'ignore' })
+    } catch {
+      // never created
+    }
   }
 
   const stop = async () => {
@@ -144,6 +152,9 @@ export async function startTlsDockerd(): Promise<TlsDockerd> {
     makeLeaf(certs, 'good', 'client', 'gatehouse', 'extendedKeyUsage=clientAuth\n')
     makeLeaf(certs, 'other', 'stranger', 'stranger', 'extendedKeyUsage=clientAuth\n')
     mkdirSync(dataRoot, { recursive: true })
+    execFileSync('ip', ['link', 'add', 'name', bridge, 'type', 'bridge'])
+    execFileSync('ip', ['addr', 'add', '172.31.254.1/24', 'dev', bridge])
+    execFileSync('ip', ['link', 'set', bridge, 'up'])
     daemon = spawn(
       'dockerd',
       [
@@ -160,7 +171,7 @@ export async function startTlsDockerd(): Promise<TlsDockerd> {
         `--containerd-plugins-namespace=${name}-plugins`,
         '--iptables=false',
         '--ip6tables=false',
-        '--bridge=none',
+        `--bridge=${bridge}`,
         '--storage-driver=vfs',
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
