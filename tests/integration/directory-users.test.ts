@@ -3,6 +3,8 @@ import { GatehouseError } from '../../src/shared/errors'
 import { caught } from '../support/caught'
 import { startDirectoryHarness, type DirectoryHarness } from '../support/directory-harness'
 import { allVersions, describeVersions } from '../support/versions'
+import { planThenApply } from '../support/recipe-harness'
+import { SAMPLE_DOMAIN } from '../support/sample-settings'
 
 /** The Users panel's store actions, through the contract, against every supported release. */
 describeVersions('users panel against Authentik %s', allVersions, (version) => {
@@ -144,28 +146,18 @@ describeVersions('users panel against Authentik %s', allVersions, (version) => {
     const error = await caught(h.client.users.recoveryLink({ pk: guest.pk }))
     expect(error.code).toBe('RECOVERY_FLOW_MISSING')
     expect(error.hint).toContain('recovery')
-    const brands = await h.api<{ results: { brand_uuid: string; default: boolean }[] }>(
-      'GET',
-      '/core/brands/',
+    // R7 sets the default brand's recovery flow (it says so in its plan), and then it works.
+    const plan = await h.client.recipes.plan({ id: 'r7' })
+    expect(plan.steps.find((s) => s.key === 'brand:default')?.changes).toContainEqual(
+      expect.objectContaining({ field: 'flow_recovery' }),
     )
-    const recovery = await h.api<{ results: { pk: string }[] }>(
-      'GET',
-      '/flows/instances/?designation=recovery',
-    )
-    let flowPk = recovery.results[0]?.pk
-    if (!flowPk) {
-      const flow = await h.api<{ pk: string }>('POST', '/flows/instances/', {
-        name: 'Recovery',
-        title: 'Recovery',
-        slug: 'recovery',
-        designation: 'recovery',
-      })
-      flowPk = flow.pk
-    }
-    const brand = brands.results.find((b) => b.default) ?? brands.results[0]!
-    await h.api('PATCH', `/core/brands/${brand.brand_uuid}/`, { flow_recovery: flowPk })
+    expect((await planThenApply(h.client, { id: 'r7' })).completed).toBe(true)
     const { link } = await h.client.users.recoveryLink({ pk: guest.pk })
-    expect(link).toMatch(/^https?:\/\/.+/)
+    // Handed to a person: the public address, never the API address Gatehouse calls.
+    expect(link).toMatch(
+      new RegExp(`^https://auth\\.${SAMPLE_DOMAIN.replace(/\./g, '\\.')}/if/flow/`),
+    )
+    expect(link).not.toContain(new URL(h.fake.url).host)
   })
 
   test('delete asks for the exact username, then the user is gone', async () => {

@@ -10,3 +10,12 @@ import { publicAuthentikUrl } from '../settings/addresses'
 export function invitationLink(settings: Settings, flowSlug: string, invitationPk: string): string {
   return `${publicAuthentikUrl(settings)}/if/flow/${encodeURIComponent(flowSlug)}/?itoken=${encodeURIComponent(invitationPk)}`
 }
+
+/**
+ * A recovery link Authentik made: its path and token are kept, its origin becomes the public
+ * address (Authentik builds it from the address the API call came in on, e.g. 127.0.0.1:9000).
+ */
+export function publicRecoveryLink(settings: Settings, link: string): string {
+  const url = new URL(link)
+  return `${publicAuthentikUrl(settings)}${url.pathname}${url.search}${url.hash}`
+}

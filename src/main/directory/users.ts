@@ -4,6 +4,7 @@ import type { AuthentikClient } from '../authentik/client'
 import { AkSessionUser, AkUser } from '../authentik/shapes'
 import { getAs, pageAs, writeAs } from '../authentik/typed-rest'
 import type { DirectoryContext } from './session'
+import { publicRecoveryLink } from './links'
 
 export function toUserRow(user: AkUser): UserRow {
   const names = new Map((user.groups_obj ?? []).map((g) => [g.pk, g.name]))
@@ -151,7 +152,7 @@ export function createUsersService(ctx: DirectoryContext) {
     },
 
     async recoveryLink({ pk }: ParsedInputOf<'users.recoveryLink'>) {
-      const { client } = await ctx.session()
+      const { client, settings } = await ctx.session()
       const user = await readUser(client, pk)
       const missing = () =>
         new GatehouseError({
@@ -161,11 +162,13 @@ export function createUsersService(ctx: DirectoryContext) {
           details: { user: user.username },
         })
       try {
-        return await client.rest.post<{ link: string }>(
+        const { link } = await client.rest.post<{ link: string }>(
           `${userPath(pk)}recovery/`,
           undefined,
           `create a recovery link for ${user.username}`,
         )
+        // Handed to a person: on the public address, not the one Gatehouse's API calls take.
+        return { link: publicRecoveryLink(settings, link) }
       } catch (error) {
         // Authentik answers 400 "No recovery flow set." when the brand serving the API has none.
         if (error instanceof GatehouseError && /recovery flow/i.test(error.message)) throw missing()

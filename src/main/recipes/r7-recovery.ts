@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { durationParam, nameParam, slugParam } from './param-fields'
 import { ref } from '../reconcile/desired'
 import { kinds } from '../reconcile/kinds'
-import { binding, existingStage, stageNames } from './defaults'
+import { binding, existing, existingStage, stageNames } from './defaults'
 import { defineRecipe } from './recipe'
 
 export const r7Recovery = defineRecipe({
@@ -11,7 +11,7 @@ export const r7Recovery = defineRecipe({
   title: 'Self-service recovery',
   section: 'Password recovery',
   summary:
-    'A recovery flow (identify by username or e-mail, e-mail link, new password) linked from the login page.',
+    'A recovery flow (identify by username or e-mail, e-mail link, new password) linked from the login page and set as the default brand’s recovery flow (what recovery links use).',
   params: z.strictObject({
     flowSlug: slugParam('recovery', 'Recovery flow slug'),
     emailSubject: nameParam('Authentik password recovery', 'Recovery e-mail subject', 255),
@@ -75,6 +75,14 @@ export const r7Recovery = defineRecipe({
       {
         recovery_flow: ref('flow:recovery'),
       },
+    ),
+    // The brand's recovery flow is what Authentik builds recovery links from (Users → "Recovery
+    // link", `POST /core/users/{id}/recovery/`): without it they fail with "No recovery flow set."
+    existing(
+      'brand:default',
+      kinds.brand,
+      { default: true },
+      { flow_recovery: ref('flow:recovery') },
     ),
   ],
 })

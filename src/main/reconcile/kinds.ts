@@ -20,6 +20,13 @@ export interface ResourceKind {
 const kind = (k: ResourceKind): ResourceKind => k
 
 export const kinds = {
+  brand: kind({
+    id: 'brand',
+    label: 'brand',
+    path: '/core/brands/',
+    detailKey: 'brand_uuid',
+    nameField: 'domain',
+  }),
   flow: kind({
     id: 'flow',
     label: 'flow',
