@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { DOMAIN, startRecipeHarness, type RecipeHarness } from '../support/recipe-harness'
+import {
+  DOMAIN,
+  planThenApply,
+  startRecipeHarness,
+  type RecipeHarness,
+} from '../support/recipe-harness'
 import { edgeVersions } from '../support/versions'
 
 /**
@@ -43,5 +48,22 @@ describe.each(edgeVersions)('readable plans on Authentik %s', (version) => {
     expect(line?.after?.split('\n').length).toBeGreaterThan(1)
     expect(line?.after).toContain('url: https://photos.example.test/extra')
     expect(line?.after).not.toContain('{')
+  })
+
+  test('status means what it says: the parameters of the last apply, and R8 owns only its own users', async () => {
+    // R4 applied with a non-default value: status plans with that value, so it is "applied".
+    expect(
+      (await planThenApply(h.client, { id: 'r4', params: { rememberMe: true } })).completed,
+    ).toBe(true)
+    expect((await planThenApply(h.client, { id: 'r8' })).completed).toBe(true)
+    // A person created in the Users panel afterwards is the admin's, not R8's.
+    await h.client.users.create({ username: 'newcomer', name: 'New Comer' })
+    const status = Object.fromEntries((await h.client.recipes.status()).map((r) => [r.id, r]))
+    expect(status.r4).toMatchObject({ status: 'applied', changes: 0 })
+    expect(status.r8).toMatchObject({ status: 'applied', changes: 0 })
+    // Every recipe is listed, R3 and R9 included (never applied here: "not applied").
+    expect(Object.keys(status).sort()).toEqual(['r2', 'r3', 'r4', 'r5', 'r6', 'r7', 'r8', 'r9'])
+    expect(status.r3?.status).toBe('not-applied')
+    expect(status.r9, JSON.stringify(status.r9)).toMatchObject({ status: 'not-applied' })
   })
 })

@@ -27,7 +27,7 @@ export const r8InvitationEnrollment = defineRecipe({
     flowSlug: slugParam('enrollment-invitation', 'Enrollment flow slug'),
     addExistingUsers: labelled(z.boolean().default(true), {
       label: 'Put the existing normal users into the group',
-      help: 'Active internal users who are not admins.',
+      help: 'Active internal users who are not admins, when R8 creates the group; later members are yours to manage.',
     }),
     passwordPolicy: labelled(z.string().trim().max(200).default('password-complexity'), {
       label: 'Password policy for new users',
@@ -35,19 +35,30 @@ export const r8InvitationEnrollment = defineRecipe({
     }),
   }),
   async desired(p, ctx) {
-    const normalUsers = p.addExistingUsers
-      ? (
-          await ctx.rest.list<JsonObject>(
-            '/core/users/',
-            { type: 'internal', is_active: true, is_superuser: false },
-            'list the normal users',
-          )
-        ).map((u) => Number(u.pk))
-      : []
+    // "The existing normal users" are those of the first apply, when R8 creates the group. Once
+    // the group exists its members are the admin's: a user created later in the Users panel
+    // must not make R8 look drifted, nor be pulled into the group by the next apply (#14).
+    const groupExists = (
+      await ctx.rest.list<JsonObject>(
+        '/core/groups/',
+        { name: p.groupName },
+        `find the group ${p.groupName}`,
+      )
+    ).some((g) => g.name === p.groupName)
+    const normalUsers =
+      p.addExistingUsers && !groupExists
+        ? (
+            await ctx.rest.list<JsonObject>(
+              '/core/users/',
+              { type: 'internal', is_active: true, is_superuser: false },
+              'list the normal users',
+            )
+          ).map((u) => Number(u.pk))
+        : []
     return [
       groupWithUsers('group', p.groupName, {
         is_superuser: false,
-        ...(p.addExistingUsers ? { users: owned(normalUsers) } : {}),
+        ...(p.addExistingUsers && !groupExists ? { users: owned(normalUsers) } : {}),
       }),
       {
         key: 'stage:write',

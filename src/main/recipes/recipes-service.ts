@@ -240,6 +240,17 @@ export function createRecipesService(options: RecipesServiceOptions) {
           changes: pending(read.steps).length,
         })
       } catch (caught) {
+        // Never applied here and not plannable yet (R9 needs R2's provider, or the host of the
+        // app): not applied — with the reason, which the card shows.
+        if (!entry) {
+          out.push({
+            id: recipe.id,
+            status: 'not-applied' as const,
+            changes: 0,
+            error: toErrorData(caught),
+          })
+          continue
+        }
         out.push({
           id: recipe.id,
           status: 'unknown' as const,
