@@ -149,11 +149,31 @@ test('R1 in the Setup panel: Authentik ready, plan, apply, password shown once',
       'data-status',
       'done',
     )
-    await expect(page.getByTestId('r1-password-once')).toContainText(/[A-Za-z0-9]{24}/)
+    const once = page.getByTestId('r1-password-once')
+    await expect(once).toContainText(/[A-Za-z0-9]{24}/)
+    const password = (await once.locator('code').textContent())!.trim()
     await expect(page.getByTestId('authentik-card')).toContainText('token: gatehouse')
+    await expect(page.getByTestId('r1-done')).toBeVisible()
+
+    // Copy puts exactly the password on the clipboard.
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], {
+      origin: new URL(url()).origin,
+    })
+    await page.getByTestId('r1-password-copy').click()
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(password)
+    // Leaving before saying it is stored asks first; declining keeps the password on screen.
+    page.once('dialog', (dialog) => void dialog.dismiss())
+    await page.getByTestId('nav-dashboard').click()
+    await expect(once).toBeVisible()
+    await page.getByTestId('r1-password-stored').click()
+    await expect(once).toHaveCount(0)
 
     await page.getByTestId('r1-plan').click()
     await expect(page.getByTestId('r1-nothing')).toBeVisible()
+    // After a reload R1 still says it is done.
+    await page.reload()
+    await page.getByTestId('nav-setup').click()
+    await expect(page.getByTestId('r1-done')).toBeVisible()
   }
 })
 
