@@ -105,12 +105,17 @@ export const useRecipes = defineStore('recipes', () => {
     }
   }
 
+  /** True while the badges are being checked (each recipe is planned on the server). */
+  const checking = ref(false)
   async function refreshStatus() {
+    checking.value = true
     try {
       const all = await gatehouse.recipes.status()
       statuses.value = Object.fromEntries(all.map((r) => [r.id, r.status]))
     } catch {
       // Authentik not reachable yet: the cards say so when the admin plans.
+    } finally {
+      checking.value = false
     }
   }
 
@@ -249,6 +254,7 @@ export const useRecipes = defineStore('recipes', () => {
     list,
     loadError,
     statuses,
+    checking,
     states,
     applyingAll,
     state,
