@@ -9,8 +9,12 @@ import type { Reporter, TestCase, TestResult } from '@playwright/test/reporter'
 export default class ContextReporter implements Reporter {
   onTestEnd(test: TestCase, result: TestResult): void {
     if (result.status === 'passed' || result.status === 'skipped') return
+    const seen = new Set<string>()
     for (const attachment of result.attachments) {
       if (attachment.name !== 'error-context' || !attachment.path) continue
+      // Playwright lists the same snapshot more than once; print it once.
+      if (seen.has(attachment.path)) continue
+      seen.add(attachment.path)
       try {
         const text = readFileSync(attachment.path, 'utf8').split('\n').slice(0, 200).join('\n')
         console.log(`\n--- page when "${test.title}" failed ---\n${text}\n--- end ---\n`)
