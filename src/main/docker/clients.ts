@@ -1,4 +1,5 @@
-import Docker from 'dockerode'
+import type Docker from 'dockerode'
+import { loadDockerode } from './dockerode-loader'
 import type { DockerEngine } from './engine'
 
 /**
@@ -13,7 +14,7 @@ const cache = new WeakMap<DockerEngine, Docker>()
 export function longRunningApi(engine: DockerEngine): Docker {
   let api = cache.get(engine)
   if (!api) {
-    api = new Docker({ ...engine.endpoint.options })
+    api = new (loadDockerode())({ ...engine.endpoint.options })
     cache.set(engine, api)
   }
   return api

@@ -1,18 +1,15 @@
 import { request as httpRequest } from 'node:http'
-import { createRequire } from 'node:module'
 import type Docker from 'dockerode'
 import type { DockerEngineInfo } from '../../shared/contract'
 import { GatehouseError } from '../../shared/errors'
 import type { SshConnection } from '../ssh/connection'
 import { unixSocketAgent } from '../ssh/http-agent'
+import { loadDockerode } from './dockerode-loader'
 import { resolveEndpoint, type DockerEndpoint } from './endpoint'
 
-// dockerode (with docker-modem, ssh2, grpc and protobufjs) takes ~90 ms to load: it is loaded
-// on the first real Engine API call, so `gatehouse docker ping` and the status indicator do not
-// pay for it (issue #16's cold-start target).
-const load = createRequire(import.meta.url)
-let dockerode: typeof Docker | undefined
-const DockerClass = (): typeof Docker => (dockerode ??= load('dockerode') as typeof Docker)
+// dockerode is loaded on the first real Engine API call, so `gatehouse docker ping` and the status
+// indicator do not pay for it, and then without its unused gRPC and ssh2 parts (issue #16).
+const DockerClass = (): typeof Docker => loadDockerode()
 
 export interface DockerEngine {
   readonly endpoint: DockerEndpoint

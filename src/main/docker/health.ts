@@ -3,6 +3,7 @@ import type { ContainerInspectInfo } from 'dockerode'
 import { GatehouseError } from '../../shared/errors'
 import type { ServiceSpec, StackSpec } from './model'
 import { containerName } from './compose'
+import { pollingOnly, type ContainerChanges } from './container-events'
 import type { DockerEngine } from './engine'
 import { stopContainer } from './containers'
 import { dockerFailure, isNotFound } from './failures'
@@ -37,9 +38,9 @@ export interface WaitOptions {
    * inspect would look like a plain unhealthy one.
    */
   readonly freshContainer?: boolean
+  /** Engine events that end a poll early (see container-events.ts); polling alone without. */
+  readonly changes?: ContainerChanges
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 export function healthOf(info: ContainerInspectInfo): HealthState {
   const status = info.State.Health?.Status
@@ -58,7 +59,9 @@ export async function waitServiceReady(
   const name = containerName(spec.project, service.name)
   let last: HealthState | undefined
   let baseline: number | undefined
+  const changes = options.changes ?? pollingOnly
   for (;;) {
+    const seen = changes.count(name)
     let info: ContainerInspectInfo
     try {
       info = await engine.api.getContainer(name).inspect()
@@ -122,7 +125,7 @@ export async function waitServiceReady(
         options,
         { healthcheck: lastProbe(info), restartCount: info.RestartCount },
       )
-    await sleep(Math.min(pollMs, Math.max(0, deadline - Date.now())))
+    await changes.next(name, seen, Math.min(pollMs, Math.max(0, deadline - Date.now())))
   }
 }
 

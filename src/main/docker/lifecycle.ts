@@ -2,6 +2,7 @@ import { GatehouseError } from '../../shared/errors'
 import { convergeService, type ServiceOutcome } from './converge-service'
 import type { DockerEngine } from './engine'
 import { waitServiceReady } from './health'
+import { watchContainerChanges, type ContainerChanges } from './container-events'
 import type { ServiceSpec, StackSpec } from './model'
 import type { ImageEnvCache } from './observe'
 import { startOrder, validateStack } from './order'
@@ -81,6 +82,28 @@ async function converge(
     await pullImages(engine, spec, options, emit, imageIds)
   }
 
+  // Opened before any container starts, so no health change of this Start goes unseen.
+  const changes = await watchContainerChanges(engine, spec.project)
+  try {
+    return await convergeContainers(engine, spec, options, mode, emit, {
+      imageIds,
+      imageEnv,
+      changes,
+    })
+  } finally {
+    changes.close()
+  }
+}
+
+async function convergeContainers(
+  engine: DockerEngine,
+  spec: StackSpec,
+  options: UpOptions,
+  mode: 'up' | 'start',
+  emit: ProgressSink,
+  shared: { imageIds: Map<string, string>; imageEnv: ImageEnvCache; changes: ContainerChanges },
+): Promise<UpResult> {
+  const { imageIds, imageEnv, changes } = shared
   const byName = new Map(spec.services.map((s) => [s.name, s]))
   const hasDependents = new Set(spec.services.flatMap((s) => s.dependsOn))
   const tasks = new Map<string, Promise<ServiceOutcome>>()
@@ -103,6 +126,7 @@ async function converge(
           await waitServiceReady(engine, spec, service, {
             timeoutMs: options.healthTimeoutMs,
             pollMs: options.pollMs,
+            changes,
             freshContainer: outcome.action === 'created' || outcome.action === 'recreated',
             onState: (health) => emit({ step: 'healthy', service: service.name, health }),
           })

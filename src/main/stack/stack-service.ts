@@ -9,7 +9,6 @@ import * as lifecycle from '../docker/lifecycle'
 import { removeVolumes } from '../docker/volumes'
 import type { SettingsStore } from '../settings/store'
 import type { BuildOptions } from './catalogue'
-import { exportStack } from './compose-export'
 import { createOperationRunner, type Emit } from './operation-runner'
 import { assertExportFolder } from './export-folder'
 import {
@@ -156,6 +155,8 @@ export function createStackService(options: StackServiceOptions) {
       if (chosen !== undefined) assertExportFolder(chosen)
       const ctx = await context('generate')
       const folder = chosen ?? defaultExportFolder(ctx.settings)
+      // Loaded here: the YAML writer costs every other stack command ~25 ms of start-up (#16).
+      const { exportStack } = await import('./compose-export')
       const result = await exportStack({ ...ctx.spec, workingDir: folder }, folder)
       return { composeFile: result.composeFile, envFile: result.envFile, warning: result.warning }
     },
