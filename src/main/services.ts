@@ -231,6 +231,7 @@ export function createServices(options: ServiceOptions): Services {
       return adapt('authentik', {
         status: () => authentik.status(),
         waitReady: ({ timeoutMs }) => authentik.waitReady(timeoutMs),
+        connectExisting: (input) => authentik.connectExisting(input),
         inspectCertificate: () => authentik.inspectCertificate(),
         trustCertificate: ({ sha256 }) => authentik.trustCertificate(sha256),
       })

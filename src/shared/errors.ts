@@ -80,6 +80,9 @@ export const errorCodes = [
   // TCP with TLS: the engine's certificate is not from the chosen CA / it refused our client cert.
   'DOCKER_TLS_UNTRUSTED',
   'DOCKER_TLS_CLIENT_REFUSED',
+  // Connecting to an Authentik Gatehouse did not start: no token yet / a token without admin rights.
+  'AUTHENTIK_TOKEN_MISSING',
+  'AUTHENTIK_NOT_SUPERUSER',
   // #17 backup, restore, upgrade (add backup/upgrade codes here)
   // #18/#19 UI and Authentik features (add their codes here)
 ] as const

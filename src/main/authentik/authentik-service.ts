@@ -5,6 +5,11 @@ import type { SecretStore } from '../secrets/store'
 import type { SettingsStore } from '../settings/store'
 import type { AuthentikConnector } from './connect'
 import { currentToken } from './connection'
+import {
+  connectExistingAuthentik,
+  WHERE_TO_CREATE_A_TOKEN,
+  type ConnectExistingInput,
+} from './connect-existing'
 import { waitForAuthentik } from './readiness'
 import { inspectCertificate } from './transport'
 
@@ -15,7 +20,7 @@ import { inspectCertificate } from './transport'
 export function createAuthentikService(options: {
   connector: AuthentikConnector
   settings: SettingsStore
-  secrets: Pick<SecretStore, 'get'>
+  secrets: Pick<SecretStore, 'get' | 'set'>
   bus: EventBus
 }) {
   const { connector } = options
@@ -65,12 +70,33 @@ export function createAuthentikService(options: {
     },
 
     async waitReady(timeoutMs: number) {
+      const connection = await connector.connection()
+      // Waiting cannot make a token appear, nor make Authentik accept one it refused: only the
+      // bootstrap token of a first start is worth waiting for (the worker creates it).
+      const { source } = await currentToken(options.secrets)
+      if (source === 'none')
+        throw new GatehouseError({
+          code: 'AUTHENTIK_TOKEN_MISSING',
+          message: `Gatehouse holds no API token for Authentik at ${connection.baseUrl}.`,
+          hint: `Start the stack (its first start creates the bootstrap token), or connect an Authentik that already runs: paste a token in Settings → Authentik → "Connect an existing Authentik". ${WHERE_TO_CREATE_A_TOKEN}`,
+          details: { baseUrl: connection.baseUrl },
+        })
       const client = await waitForAuthentik({
-        ...(await connector.connection()),
+        ...connection,
+        refusedTokenIsFinal: source === 'gatehouse',
         timeoutMs,
         onProgress: (p) => options.bus.emit('authentik.progress', p),
       })
       return { baseUrl: client.baseUrl, version: client.version.raw }
+    },
+
+    /** Address + pasted token of an Authentik Gatehouse did not start (see connect-existing.ts). */
+    async connectExisting(input: ConnectExistingInput) {
+      const { baseUrl, version, username } = await connectExistingAuthentik(
+        { settings: options.settings, secrets: options.secrets },
+        input,
+      )
+      return { baseUrl, version, username }
     },
 
     async inspectCertificate() {

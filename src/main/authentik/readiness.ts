@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { GatehouseError } from '../../shared/errors'
 import { createAuthentikClient, type AuthentikClient, type AuthentikClientOptions } from './client'
 import { detectVersion } from './detect'
+import { WHERE_TO_CREATE_A_TOKEN } from './connect-existing'
 import { transportError } from './errors'
 import { createTransport } from './transport'
 import { normalizeBaseUrl } from './url'
@@ -33,6 +34,11 @@ export interface ReadinessOptions extends AuthentikClientOptions {
   requestTimeoutMs?: number
   onProgress?: (progress: ReadinessProgress) => void
   signal?: AbortSignal
+  /**
+   * The token is one the admin pasted or R1 created, not the bootstrap token a first start is
+   * still creating: a refusal is then the answer, not a reason to keep waiting.
+   */
+  refusedTokenIsFinal?: boolean
 }
 
 const describeFailure = (error: GatehouseError): string => {
@@ -149,6 +155,13 @@ export async function waitForAuthentik(options: ReadinessOptions): Promise<Authe
       const mapped = error
       const waitable = ['AUTHENTIK_AUTH_FAILED', 'AUTHENTIK_NOT_READY', 'AUTHENTIK_UNREACHABLE']
       if (!waitable.includes(mapped.code)) throw mapped
+      if (mapped.code === 'AUTHENTIK_AUTH_FAILED' && options.refusedTokenIsFinal)
+        throw new GatehouseError({
+          code: 'AUTHENTIK_AUTH_FAILED',
+          message: `Authentik at ${baseUrl} refuses Gatehouse's API token (expired, deleted or revoked).`,
+          hint: `Paste a new token in Settings → Authentik → "Connect an existing Authentik". ${WHERE_TO_CREATE_A_TOKEN}`,
+          details: { baseUrl, ...(mapped.details ?? {}) },
+        })
       observed = describeFailure(mapped)
     }
     report(false)

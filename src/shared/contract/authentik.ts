@@ -49,6 +49,31 @@ export const authentik = {
     input: z.strictObject({ sha256: z.string().regex(/^([0-9A-Fa-f]{2}:?){32}$/) }),
     output: z.object({ trusted: z.literal(true) }),
   }),
+  connectExisting: method({
+    summary:
+      'Connect to an Authentik that already runs: its address and an API token the admin pasted (checked, then kept in the keychain)',
+    input: z.strictObject({
+      url: z
+        .url({ protocol: /^https?$/, error: 'Enter an http:// or https:// address.' })
+        .max(1024),
+      token: z
+        .string()
+        .trim()
+        .min(16, { error: 'Paste the whole token: Authentik’s keys are long.' })
+        .max(4096)
+        .regex(/^\S+$/, { error: 'A token has no spaces: paste it again.' }),
+      /** The certificate the admin compared and accepted (self-signed https). */
+      trustFingerprint: z
+        .string()
+        .regex(/^([0-9A-Fa-f]{2}:?){32}$/)
+        .optional(),
+    }),
+    output: z.object({
+      baseUrl: z.string(),
+      version: z.string(),
+      username: z.string(),
+    }),
+  }),
   waitReady: method({
     summary: 'Wait until Authentik is ready and accepts Gatehouse’s token (progress streamed)',
     input: z.strictObject({ timeoutMs: z.int().min(1000).max(900_000).default(180_000) }),
