@@ -78,7 +78,7 @@ export function createAuthentikService(options: {
         throw new GatehouseError({
           code: 'AUTHENTIK_TOKEN_MISSING',
           message: `Gatehouse holds no API token for Authentik at ${connection.baseUrl}.`,
-          hint: `Start the stack (its first start creates the bootstrap token), or connect an Authentik that already runs: paste a token in Settings → Authentik → "Connect an existing Authentik". ${WHERE_TO_CREATE_A_TOKEN}`,
+          hint: `Start the stack (its first start creates the bootstrap token), or connect an Authentik that already runs: paste a token in Setup → Authentik → "Connect an existing Authentik" (CLI: "gatehouse authentik connectExisting --json -", JSON on stdin). ${WHERE_TO_CREATE_A_TOKEN}`,
           details: { baseUrl: connection.baseUrl },
         })
       const client = await waitForAuthentik({

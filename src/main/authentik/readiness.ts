@@ -159,7 +159,7 @@ export async function waitForAuthentik(options: ReadinessOptions): Promise<Authe
         throw new GatehouseError({
           code: 'AUTHENTIK_AUTH_FAILED',
           message: `Authentik at ${baseUrl} refuses Gatehouse's API token (expired, deleted or revoked).`,
-          hint: `Paste a new token in Settings → Authentik → "Connect an existing Authentik". ${WHERE_TO_CREATE_A_TOKEN}`,
+          hint: `Paste a new token in Setup → Authentik → "Connect an existing Authentik" (CLI: "gatehouse authentik connectExisting --json -", JSON on stdin). ${WHERE_TO_CREATE_A_TOKEN}`,
           details: { baseUrl, ...(mapped.details ?? {}) },
         })
       observed = describeFailure(mapped)

@@ -64,8 +64,32 @@ export const useAuthentik = defineStore('authentik', () => {
     await refresh()
   }
 
+  const connecting = ref(false)
+  const connectError = ref<GatehouseErrorData | null>(null)
+  /**
+   * An Authentik Gatehouse did not start: the address and a token the admin pasted. The token
+   * goes straight to the main process (which checks it and keeps it in the keychain); the form
+   * clears it, and it is never kept in this store.
+   */
+  async function connectExisting(url: string, token: string): Promise<string | null> {
+    let username: string | null = null
+    await attempt(
+      connectError,
+      async () => {
+        username = (await gatehouse.authentik.connectExisting({ url, token })).username
+        error.value = null
+        await refresh()
+      },
+      connecting,
+    )
+    return username
+  }
+
   return {
     status,
+    connecting,
+    connectError,
+    connectExisting,
     refresh,
     waiting,
     phase,
