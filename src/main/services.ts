@@ -280,8 +280,20 @@ export function createServices(options: ServiceOptions): Services {
       return fromService('events', createEventsService(await directory()))
     },
     traefik: async () => {
-      const { createTraefikService } = await import('./traefik/traefik-service')
-      return fromService('traefik', createTraefikService({ loadSettings: () => settings.load() }))
+      const [{ createTraefikService }, { hostFilesFor }] = await Promise.all([
+        import('./traefik/traefik-service'),
+        import('./hostfs/host-files-for'),
+      ])
+      // Traefik's file lives where Traefik runs: on the Docker host, over SFTP when that is the NAS.
+      sshUsed = true
+      return fromService(
+        'traefik',
+        createTraefikService({
+          loadSettings: () => settings.load(),
+          files: async () =>
+            hostFilesFor((await settings.load())?.docker, secrets, 'Traefik’s configuration file'),
+        }),
+      )
     },
     integrations: async () => {
       const [{ createIntegrationsService }, { rewriteToBase }] = await Promise.all([

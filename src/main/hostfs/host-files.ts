@@ -25,6 +25,8 @@ export interface HostFiles {
   /** For messages: "this computer" or "ssh://admin@nas:22". */
   readonly where: string
   readFile(path: string): Promise<Buffer>
+  /** The path with symbolic links resolved (the file a write must replace); `null` if missing. */
+  realpath(path: string): Promise<string | null>
   /** `null` when nothing exists at `path`. */
   stat(path: string): Promise<HostFileStat | null>
   /**

@@ -1,6 +1,16 @@
 import { randomBytes } from 'node:crypto'
 import { createReadStream, createWriteStream } from 'node:fs'
-import { chmod, chown, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises'
+import {
+  chmod,
+  chown,
+  mkdir,
+  readdir,
+  readFile,
+  realpath,
+  rename,
+  rm,
+  stat,
+} from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
 import { GatehouseError } from '../../shared/errors'
@@ -12,6 +22,14 @@ export function localFiles(): HostFiles {
   return {
     where: 'this computer',
     readFile: (path) => wrap(path, () => readFile(path)),
+    async realpath(path) {
+      try {
+        return await realpath(path)
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
+        throw hostFileError(path, error)
+      }
+    },
     async stat(path): Promise<HostFileStat | null> {
       try {
         const s = await stat(path)

@@ -82,6 +82,12 @@ export function sftpFiles(connection: SshConnection): HostFiles {
   return {
     where: connection.display,
     readFile: (path) => wrap(path, (sftp) => call<Buffer>((cb) => sftp.readFile(path, cb))),
+    // OpenSSH's realpath resolves symbolic links on the NAS, as realpath(3) does.
+    realpath: (path) =>
+      wrap(path, async (sftp) => {
+        if (!(await statOrNull(sftp, path))) return null
+        return call<string>((cb) => sftp.realpath(path, cb))
+      }),
     stat: (path) =>
       wrap(path, async (sftp) => {
         const s = await statOrNull(sftp, path)

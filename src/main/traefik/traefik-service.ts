@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto'
-import { constants } from 'node:fs'
-import { chown, copyFile, readFile, realpath, stat } from 'node:fs/promises'
-import { basename, dirname, join, resolve } from 'node:path'
+import { basename, dirname, join, posix, resolve } from 'node:path'
 import type {
   TraefikApplyResult,
   TraefikInclude,
@@ -10,7 +8,8 @@ import type {
 } from '../../shared/contract/traefik'
 import { GatehouseError } from '../../shared/errors'
 import { domainProblem, traefikConfigPathProblem, type Settings } from '../../shared/settings'
-import { writeFileAtomic } from '../settings/atomic-write'
+import type { HostFiles } from '../hostfs/host-files'
+import { localFiles } from '../hostfs/local-files'
 import { unifiedDiff } from './diff'
 import { composeLabelsBlock, appNameProblem, routerLabels } from './labels'
 import { merge, type MergeResult } from './merge'
@@ -43,6 +42,11 @@ export interface TraefikRequest {
 export interface TraefikServiceDeps {
   /** The saved settings (for the default path and domain); null before the first-run form. */
   readonly loadSettings: () => Promise<Settings | null>
+  /**
+   * The Docker host's files (#15): this computer, or the NAS over SFTP on the engine's SSH
+   * connection — the file Traefik reads lives where Traefik runs. Default: this computer.
+   */
+  readonly files?: () => Promise<HostFiles>
   readonly now?: () => Date
 }
 
@@ -69,6 +73,14 @@ function errnoOf(error: unknown): string | undefined {
 }
 
 function ioFailed(action: string, path: string, error: unknown): GatehouseError {
+  // The Docker host's file access already names the cause (permission, missing, SFTP failure).
+  if (error instanceof GatehouseError)
+    return new GatehouseError({
+      code: 'TRAEFIK_CONFIG_IO_FAILED',
+      message: `Could not ${action} ${path}: ${error.message}`,
+      hint: error.hint,
+      details: { path, cause: error.code },
+    })
   const errno = errnoOf(error)
   return new GatehouseError({
     code: 'TRAEFIK_CONFIG_IO_FAILED',
@@ -96,11 +108,12 @@ interface Current {
 
 export function createTraefikService(deps: TraefikServiceDeps): TraefikService {
   const now = deps.now ?? (() => new Date())
+  const hostFiles = deps.files ?? (async () => localFiles())
   let queue: Promise<unknown> = Promise.resolve()
 
   const savedSettings = () => deps.loadSettings().catch(() => null)
 
-  async function resolvePath(given: string | undefined): Promise<string> {
+  async function resolvePath(files: HostFiles, given: string | undefined): Promise<string> {
     const fallback = given === undefined ? (await savedSettings())?.traefikDynamicConfig : given
     const path = fallback?.trim()
     if (!path)
@@ -111,34 +124,34 @@ export function createTraefikService(deps: TraefikServiceDeps): TraefikService {
       )
     const problem = traefikConfigPathProblem(path)
     if (problem) throw fieldError('path', problem, 'Correct the path and plan again.')
-    const absolute = resolve(path)
-    const folder = dirname(absolute)
-    const folderStat = await stat(folder).catch(() => null)
-    if (!folderStat?.isDirectory())
+    // On the NAS the path is POSIX whatever this computer is; locally the OS's own rules apply.
+    const absolute = path.startsWith('/') ? posix.normalize(path) : resolve(path)
+    const folder = path.startsWith('/') ? posix.dirname(absolute) : dirname(absolute)
+    const folderStat = await files.stat(folder).catch(() => null)
+    if (!folderStat?.isDirectory)
       throw fieldError(
         'path',
-        `The folder ${folder} does not exist.`,
+        `The folder ${folder} does not exist on ${files.where}.`,
         'Check the path: it must be the folder Traefik’s file provider reads (usually next to traefik.yml).',
       )
     return absolute
   }
 
-  async function readCurrent(path: string): Promise<Current> {
+  async function readCurrent(files: HostFiles, path: string): Promise<Current> {
     let target = path
     try {
-      target = await realpath(path)
+      target = (await files.realpath(path)) ?? path
     } catch (error) {
-      if (errnoOf(error) !== 'ENOENT') throw ioFailed('resolve', path, error)
+      throw ioFailed('resolve', path, error)
     }
     let info
     try {
-      info = await stat(target)
+      info = await files.stat(target)
     } catch (error) {
-      if (errnoOf(error) === 'ENOENT')
-        return { path, target, text: null, mode: null, uid: null, gid: null }
       throw ioFailed('read', path, error)
     }
-    if (!info.isFile())
+    if (!info) return { path, target, text: null, mode: null, uid: null, gid: null }
+    if (info.isDirectory)
       throw fieldError(
         'path',
         'This is not a regular file.',
@@ -146,7 +159,7 @@ export function createTraefikService(deps: TraefikServiceDeps): TraefikService {
       )
     let bytes: Buffer
     try {
-      bytes = await readFile(target)
+      bytes = await files.readFile(target)
     } catch (error) {
       throw ioFailed('read', path, error)
     }
@@ -159,7 +172,7 @@ export function createTraefikService(deps: TraefikServiceDeps): TraefikService {
         hint: 'Save the file as UTF-8 (Traefik reads YAML as UTF-8), then plan again.',
         details: { reason: 'encoding' },
       })
-    return { path, target, text, mode: info.mode & 0o7777, uid: info.uid, gid: info.gid }
+    return { path, target, text, mode: info.mode, uid: info.uid, gid: info.gid }
   }
 
   function compute(request: TraefikRequest, current: Current) {
@@ -208,9 +221,10 @@ export function createTraefikService(deps: TraefikServiceDeps): TraefikService {
   }
 
   async function plan(request: TraefikRequest): Promise<TraefikPlan> {
-    const path = await resolvePath(request.path)
+    const files = await hostFiles()
+    const path = await resolvePath(files, request.path)
     const labels = await labelsFor(request)
-    const current = await readCurrent(path)
+    const current = await readCurrent(files, path)
     const { result, planHash, suggested } = compute(request, current)
     const hasSecurityHeaders = result.existingNames.includes(SECURITY_HEADERS_MIDDLEWARE)
     const notes: string[] = []
@@ -241,8 +255,9 @@ export function createTraefikService(deps: TraefikServiceDeps): TraefikService {
   async function applyNow(
     request: TraefikRequest & { readonly planHash: string },
   ): Promise<TraefikApplyResult> {
-    const path = await resolvePath(request.path)
-    const current = await readCurrent(path)
+    const files = await hostFiles()
+    const path = await resolvePath(files, request.path)
+    const current = await readCurrent(files, path)
     const { result, planHash } = compute(request, current)
     if (planHash !== request.planHash)
       throw new GatehouseError({
@@ -264,17 +279,24 @@ export function createTraefikService(deps: TraefikServiceDeps): TraefikService {
         `${basename(current.target)}.gatehouse-${stamp}.bak`,
       )
       try {
-        await copyFile(current.target, backupPath, constants.COPYFILE_EXCL)
+        // Never over an older backup (the name carries milliseconds; this is the belt).
+        if (await files.stat(backupPath))
+          throw Object.assign(new Error('exists'), { code: 'EEXIST' })
+        await files.writeFileAtomic(backupPath, current.text, {
+          mode: current.mode ?? NEW_FILE_MODE,
+        })
       } catch (error) {
         throw ioFailed('back up', path, error)
       }
     }
     try {
-      await writeFileAtomic(current.target, result.text, current.mode ?? NEW_FILE_MODE)
+      await files.writeFileAtomic(current.target, result.text, {
+        mode: current.mode ?? NEW_FILE_MODE,
+      })
     } catch (error) {
       throw ioFailed('write', path, error)
     }
-    await keepOwner(current)
+    await keepOwner(files, current)
     return { path, backupPath, written: true, changes: result.changes }
   }
 
@@ -288,11 +310,15 @@ export function createTraefikService(deps: TraefikServiceDeps): TraefikService {
   return { plan, apply }
 }
 
-/** The replaced file gets a new inode owned by us; as root, give it back to its owner. */
-async function keepOwner(current: Current): Promise<void> {
+/**
+ * The replaced file gets a new inode owned by whoever wrote it (this process, or the SSH user on
+ * the NAS); give it back to its owner where that is allowed (root), and leave it otherwise.
+ */
+async function keepOwner(files: HostFiles, current: Current): Promise<void> {
   if (current.uid === null || current.gid === null) return
-  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return
-  await chown(current.target, current.uid, current.gid).catch(() => undefined)
+  const after = await files.stat(current.target).catch(() => null)
+  if (!after || (after.uid === current.uid && after.gid === current.gid)) return
+  await files.chown(current.target, current.uid, current.gid).catch(() => undefined)
 }
 
 function sha256(text: string): string {
