@@ -1,6 +1,14 @@
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Docker from 'dockerode'
@@ -91,6 +99,12 @@ describe.each(engineKinds)('over %s', (kind) => {
 
   beforeAll(async () => {
     await target.setup()
+    if (target.sshd) {
+      // On the NAS the data folder belongs to the SSH user; Gatehouse writes it over SFTP as them.
+      chmodSync(dataDir, 0o755)
+      mkdirSync(stackFolder)
+      execFileSync('chown', [`${target.sshd.user}:`, stackFolder])
+    }
     image = await ensureFakeStackImage(api)
     services = createServices({
       host: 'cli',
@@ -345,7 +359,21 @@ describe.each(engineKinds)('over %s', (kind) => {
     })
   })
 
-  // Only the SSH variant has a connection to count (declared there, never skipped).
+  // Only the SSH variant has a NAS user and a connection to count (declared there, never skipped).
+  if (kind === 'ssh')
+    test('over SSH the data folder and the default export are written on the NAS, as the SSH user', async () => {
+      const exported = await client.stack.export({})
+      expect(exported.where).toMatch(/^ssh:\/\//)
+      expect(exported.envFile).toBe(join(stackFolder, 'compose', '.env'))
+      const owner = (path: string) =>
+        execFileSync('stat', ['-c', '%U', path], { encoding: 'utf8' }).trim()
+      const user = target.sshd?.user
+      const made = readdirSync(stackFolder).filter((f) => f !== 'compose')
+      expect(made.length).toBeGreaterThan(0)
+      for (const folder of made) expect(owner(join(stackFolder, folder))).toBe(user)
+      expect(owner(join(stackFolder, 'compose', '.env'))).toBe(user)
+      expect(statSync(join(stackFolder, 'compose', '.env')).mode & 0o777).toBe(0o600)
+    })
   if (kind === 'ssh')
     test('over SSH every operation of the suite shared one connection', async () => {
       const { sharedSshConnection, noHostSecrets } = await import('../../src/main/ssh/pool')

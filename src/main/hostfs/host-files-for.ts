@@ -23,7 +23,7 @@ export async function hostFilesFor(
     throw new GatehouseError({
       code: 'HOST_FILE_FAILED',
       message: `Gatehouse cannot reach ${what} over TCP with TLS: the Docker API gives no file access.`,
-      hint: 'Choose "over SSH" in Settings → Docker host (the same NAS, its sshd): the engine and the files then share one connection. Or edit the file on the NAS by hand.',
+      hint: 'Choose "over SSH" in Settings → Docker host (the same NAS, its sshd): the engine and the files then share one connection. Or edit the file on the NAS by hand (for the compose export: choose a folder on this computer).',
       details: { hostKind: 'tls' },
     })
   return localFiles()

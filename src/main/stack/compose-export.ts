@@ -1,8 +1,8 @@
-import { mkdir, rmdir, stat } from 'node:fs/promises'
-import { dirname, join, resolve } from 'node:path'
+import { dirname, join, posix, resolve } from 'node:path'
 import { stringify } from 'yaml'
 import { GatehouseError } from '../../shared/errors'
-import { writeFileAtomic } from '../settings/atomic-write'
+import type { HostFiles } from '../hostfs/host-files'
+import { localFiles } from '../hostfs/local-files'
 import {
   unreadSecretVariables,
   type HealthcheckSpec,
@@ -36,6 +36,8 @@ export interface RenderedCompose {
 export interface ExportResult {
   readonly composeFile: string
   readonly envFile: string
+  /** Which machine holds the files: "this computer" or the NAS ("ssh://admin@nas:22"). */
+  readonly where: string
   /** Show this to the admin: `.env` holds secrets. */
   readonly warning: string
 }
@@ -204,10 +206,16 @@ export function renderCompose(spec: StackSpec): RenderedCompose {
 }
 
 /**
- * Writes `docker-compose.yml` (0644: no secrets) and `.env` (0600) into `folder`, each atomically.
- * `.env` goes first so a YAML never exists without the variables it references.
+ * Writes `docker-compose.yml` (0644: no secrets) and `.env` (0600) into `folder`, each atomically,
+ * through `files`: this computer, or the NAS over SFTP (#15: by default the export lands next to
+ * the data on the Docker host). `.env` goes first so a YAML never exists without the variables it
+ * references.
  */
-export async function exportStack(spec: StackSpec, folder: string): Promise<ExportResult> {
+export async function exportStack(
+  spec: StackSpec,
+  folder: string,
+  files: HostFiles = localFiles(),
+): Promise<ExportResult> {
   // A stand-in for a secret not in the keychain must never reach a file compose would run.
   const unread = [...new Set(spec.services.flatMap((s) => unreadSecretVariables(s.environment)))]
   if (unread.length)
@@ -217,26 +225,32 @@ export async function exportStack(spec: StackSpec, folder: string): Promise<Expo
       { variables: unread },
     )
   const rendered = renderCompose(spec)
-  const composeFile = join(folder, COMPOSE_FILE_NAME)
-  const envFile = join(folder, ENV_FILE_NAME)
-  const created = await missingAncestors(folder)
+  // A NAS path is POSIX whatever this computer is.
+  const paths = folder.startsWith('/') ? posix : { join, dirname, resolve }
+  const composeFile = paths.join(folder, COMPOSE_FILE_NAME)
+  const envFile = paths.join(folder, ENV_FILE_NAME)
+  const created = await missingAncestors(files, paths, folder)
   try {
-    await mkdir(folder, { recursive: true })
-    await writeFileAtomic(envFile, rendered.dotEnv, 0o600)
-    await writeFileAtomic(composeFile, rendered.composeYaml, 0o644)
+    await files.mkdirp(folder)
+    await files.writeFileAtomic(envFile, rendered.dotEnv, { mode: 0o600 })
+    await files.writeFileAtomic(composeFile, rendered.composeYaml, { mode: 0o644 })
   } catch (error) {
-    // A failed export leaves nothing behind: the folders it made (still empty) go again.
-    for (const dir of created) await rmdir(dir).catch(() => undefined)
-    const errno = (error as { code?: unknown } | null)?.code
+    // A failed export leaves nothing behind: the folders it made go again.
+    for (const dir of created) await files.remove(dir, { recursive: true }).catch(() => undefined)
+    const errno =
+      error instanceof GatehouseError ? error.code : (error as { code?: unknown } | null)?.code
     throw exportFailed(
-      `Could not write the export to ${folder}${typeof errno === 'string' ? ` (${errno})` : ''}.`,
-      'Choose a folder your user may write to, with free space, and export again.',
-      { folder, ...(typeof errno === 'string' ? { errno } : {}) },
+      `Could not write the export to ${folder} on ${files.where}${typeof errno === 'string' ? ` (${errno})` : ''}.`,
+      files.where === 'this computer'
+        ? 'Choose a folder your user may write to, with free space, and export again.'
+        : 'Choose a folder the SSH user may write to on the NAS (or give it that user), with free space, and export again.',
+      { folder, where: files.where, ...(typeof errno === 'string' ? { errno } : {}) },
     )
   }
   return {
     composeFile,
     envFile,
+    where: files.where,
     warning:
       `${envFile} holds the stack's secrets (database password, secret key, bootstrap password ` +
       'and token, SMTP password). Only your user can read it; do not share it, commit it or copy it ' +
@@ -245,17 +259,17 @@ export async function exportStack(spec: StackSpec, folder: string): Promise<Expo
 }
 
 /** The folders `mkdir -p folder` would create, deepest first. */
-async function missingAncestors(folder: string): Promise<string[]> {
+async function missingAncestors(
+  files: HostFiles,
+  paths: { dirname(p: string): string; resolve(...p: string[]): string },
+  folder: string,
+): Promise<string[]> {
   const missing: string[] = []
-  let dir = resolve(folder)
+  let dir = paths.resolve(folder)
   for (;;) {
-    try {
-      await stat(dir)
-      return missing
-    } catch {
-      missing.push(dir)
-    }
-    const parent = dirname(dir)
+    if (await files.stat(dir).catch(() => null)) return missing
+    missing.push(dir)
+    const parent = paths.dirname(dir)
     if (parent === dir) return missing
     dir = parent
   }

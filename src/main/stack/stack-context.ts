@@ -1,9 +1,10 @@
-import { access, constants, mkdir } from 'node:fs/promises'
+import { posix } from 'node:path'
 import type { StackStatus } from '../../shared/contract'
 import { GatehouseError } from '../../shared/errors'
 import type { Settings } from '../../shared/settings'
 import type { DockerEngine } from '../docker/engine'
 import { engineForSettings } from '../docker/host-engine'
+import { hostFilesFor } from '../hostfs/host-files-for'
 import type { HostSecretSource } from '../ssh/pool'
 import * as lifecycle from '../docker/lifecycle'
 import type { StackSpec } from '../docker/model'
@@ -78,25 +79,41 @@ export async function describeStack(ctx: StackContext): Promise<StackStatus> {
 /**
  * Bind-mount folders must exist and be writable before any container is created; otherwise
  * Docker would create them as root-owned empty folders and Authentik would fail much later.
- * Only checkable when the engine runs on this machine.
+ * They are made on the Docker host: this computer, or the NAS over SFTP as the SSH user (#15).
+ * Over TCP with TLS there is no file access, and the engine creates them at Start.
  */
-export async function prepareDataFolder(ctx: StackContext): Promise<void> {
-  if (ctx.engine.endpoint.kind === 'tcp') return
+export async function prepareDataFolder(
+  ctx: StackContext,
+  hostSecrets?: HostSecretSource,
+): Promise<void> {
+  if (ctx.engine.endpoint.kind === 'tcp' || ctx.settings.docker.kind === 'tls') return
   const folders = new Set<string>()
   for (const service of ctx.spec.services)
     for (const mount of service.mounts)
       if (mount.type === 'bind' && mount.source.startsWith(ctx.settings.dataFolder))
         folders.add(mount.source)
+  const files = await hostFilesFor(ctx.settings.docker, hostSecrets, 'the data folder')
+  const root = ctx.settings.dataFolder
   try {
-    await mkdir(ctx.settings.dataFolder, { recursive: true })
-    await access(ctx.settings.dataFolder, constants.W_OK)
-    for (const folder of folders) await mkdir(folder, { recursive: true })
+    await files.mkdirp(root)
+    // Writable, proven by writing: over SFTP, mode bits alone do not say what the SSH user may do.
+    const probe = posix.join(root, `.gatehouse-write-test-${process.pid}`)
+    await files.writeFileAtomic(probe, 'ok\n')
+    await files.remove(probe)
+    for (const folder of folders) await files.mkdirp(folder)
   } catch (error) {
+    const cause =
+      error instanceof GatehouseError
+        ? error.code
+        : ((error as NodeJS.ErrnoException).code ?? 'error')
     throw new GatehouseError({
       code: 'DATA_FOLDER_NOT_WRITABLE',
-      message: `Gatehouse cannot create or write the data folder ${ctx.settings.dataFolder} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`,
-      hint: 'Choose a folder you own in Settings, or fix its permissions (e.g. `sudo chown -R $USER <folder>`). No container was created.',
-      details: { folder: ctx.settings.dataFolder },
+      message: `Gatehouse cannot create or write the data folder ${root} on ${files.where} (${cause}).`,
+      hint:
+        files.where === 'this computer'
+          ? 'Choose a folder you own in Settings, or fix its permissions (e.g. `sudo chown -R $USER <folder>`). No container was created.'
+          : 'Choose a folder the SSH user owns in Settings, or give it to that user on the NAS (e.g. `sudo chown -R <ssh user> <folder>`). No container was created.',
+      details: { folder: root, where: files.where },
     })
   }
 }

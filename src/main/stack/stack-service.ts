@@ -81,7 +81,7 @@ export function createStackService(options: StackServiceOptions) {
 
     up: (_input: In<'up'> = {}): Out<'up'> =>
       run('up', async (ctx, emit) => {
-        await prepareDataFolder(ctx)
+        await prepareDataFolder(ctx, options.hostSecrets)
         // An upgrade can drop a service (Redis after 2025.10): remove its container first.
         await lifecycle.removeOrphans(ctx.engine, ctx.spec, { onProgress: emit })
         await lifecycle.up(ctx.engine, ctx.spec, { onProgress: emit, ...health })
@@ -156,9 +156,24 @@ export function createStackService(options: StackServiceOptions) {
       const ctx = await context('generate')
       const folder = chosen ?? defaultExportFolder(ctx.settings)
       // Loaded here: the YAML writer costs every other stack command ~25 ms of start-up (#16).
-      const { exportStack } = await import('./compose-export')
-      const result = await exportStack({ ...ctx.spec, workingDir: folder }, folder)
-      return { composeFile: result.composeFile, envFile: result.envFile, warning: result.warning }
+      const [{ exportStack }, { hostFilesFor }, { localFiles }] = await Promise.all([
+        import('./compose-export'),
+        import('../hostfs/host-files-for'),
+        import('../hostfs/local-files'),
+      ])
+      // The default lands next to the data on the Docker host (the NAS over SFTP when remote),
+      // where compose would run it; a folder the admin chose is on this computer.
+      const files =
+        chosen === undefined
+          ? await hostFilesFor(ctx.settings.docker, options.hostSecrets, 'the export folder')
+          : localFiles()
+      const result = await exportStack({ ...ctx.spec, workingDir: folder }, folder, files)
+      return {
+        composeFile: result.composeFile,
+        envFile: result.envFile,
+        where: result.where,
+        warning: result.warning,
+      }
     },
 
     /** Closes the live log streams (hosts call it when they shut down). */

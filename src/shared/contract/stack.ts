@@ -184,9 +184,13 @@ export const stack = {
     output: z.object({ ok: z.boolean(), exitCode: z.number(), output: z.string() }),
   }),
   export: method({
-    summary: 'Write docker-compose.yml and .env (mode 0600, holds secrets) into a folder',
+    summary:
+      'Write docker-compose.yml and .env (mode 0600, holds secrets): by default next to the data on the Docker host, or into a folder on this computer',
     input: z.strictObject({
-      /** Absolute folder; default: <data folder>/compose. */
+      /**
+       * A folder on this computer (a download from the NAS's point of view); default:
+       * <data folder>/compose on the Docker host (the NAS over SFTP when it is remote).
+       */
       folder: z
         .string()
         .max(1024)
@@ -196,7 +200,13 @@ export const stack = {
         )
         .optional(),
     }),
-    output: z.object({ composeFile: z.string(), envFile: z.string(), warning: z.string() }),
+    output: z.object({
+      composeFile: z.string(),
+      envFile: z.string(),
+      /** "this computer", or the NAS ("ssh://admin@nas:22"). */
+      where: z.string(),
+      warning: z.string(),
+    }),
   }),
 }
 
