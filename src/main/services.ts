@@ -140,6 +140,8 @@ export function createServices(options: ServiceOptions): Services {
   // server-version caches are actually shared (a new connector per call would detect the server
   // version on every call).
   const connector = lazy(async (): Promise<AuthentikConnector> => {
+    // With the NAS over SSH, Authentik's setup port is reached through a tunnel (#15).
+    sshUsed = true
     const { createAuthentikConnector } = await import('./authentik/connect')
     return createAuthentikConnector({ settings, secrets })
   })

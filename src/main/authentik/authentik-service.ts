@@ -40,13 +40,31 @@ export function createAuthentikService(options: {
           version: null,
           tokenSource: 'none',
         }
-      const connection = await connector.connection()
+      let connection
+      try {
+        connection = await connector.connection()
+      } catch (error) {
+        // The SSH tunnel to the NAS could not be made: not reachable, and why.
+        return {
+          configured: true,
+          baseUrl: null,
+          reachable: false,
+          version: null,
+          tokenSource: (await currentToken(options.secrets)).source,
+          error:
+            error instanceof GatehouseError
+              ? error.toData()
+              : { code: 'INTERNAL' as const, message: String(error), hint: '' },
+        }
+      }
+      const via = connection.via ? { via: connection.via } : {}
       const { source } = await currentToken(options.secrets)
       try {
         const probe = await connector.probe({ ...connection, timeoutMs: 5000 })
         return {
           configured: true,
           baseUrl: connection.baseUrl,
+          ...via,
           reachable: true,
           version: probe.version.raw,
           tokenSource: source,
@@ -61,6 +79,7 @@ export function createAuthentikService(options: {
         return {
           configured: true,
           baseUrl: connection.baseUrl,
+          ...via,
           reachable: false,
           version: null,
           tokenSource: source,

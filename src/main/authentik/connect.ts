@@ -1,7 +1,8 @@
 import { GatehouseError } from '../../shared/errors'
 import type { Settings } from '../../shared/settings'
 import type { SecretStore } from '../secrets/store'
-import { authentikBaseUrl } from '../settings/addresses'
+import { AUTHENTIK_PORT, authentikBaseUrl, setupUrl } from '../settings/addresses'
+import { sharedLocalForward } from '../ssh/pool'
 import type { SettingsStore } from '../settings/store'
 import { createAuthentikClient, type AuthentikClient } from './client'
 import { tokenProvider } from './connection'
@@ -12,6 +13,8 @@ export interface AuthentikConnection {
   baseUrl: string
   token: ReturnType<typeof tokenProvider>
   tls?: TlsTrust
+  /** How the calls get there when it is not the address itself, e.g. an SSH tunnel (#15). */
+  via?: string
 }
 
 export interface AuthentikConnector {
@@ -60,12 +63,24 @@ export function createAuthentikConnector(options: {
     return settings
   }
 
-  function connectionFor(settings: Settings): AuthentikConnection {
-    return {
-      baseUrl: authentikBaseUrl(settings),
+  async function connectionFor(settings: Settings): Promise<AuthentikConnection> {
+    const base = {
       token: tokenProvider(options.secrets),
       ...(settings.authentikTls ? { tls: settings.authentikTls } : {}),
     }
+    const address = authentikBaseUrl(settings)
+    const ssh = settings.docker.kind === 'ssh' ? settings.docker.ssh : undefined
+    // The setup port is published on the NAS's own loopback: from this computer it is reached
+    // through a forward on the engine's SSH connection, never at this computer's 127.0.0.1.
+    if (ssh && address === setupUrl(settings)) {
+      const forward = await sharedLocalForward(ssh, options.secrets, '127.0.0.1', AUTHENTIK_PORT)
+      return {
+        ...base,
+        baseUrl: forward.url,
+        via: `SSH tunnel to ${ssh.address.replace(/^ssh:\/\//, '')}, 127.0.0.1:${AUTHENTIK_PORT} there`,
+      }
+    }
+    return { ...base, baseUrl: address }
   }
 
   async function connectTo(connection: AuthentikConnection): Promise<AuthentikClient> {
@@ -78,11 +93,11 @@ export function createAuthentikConnector(options: {
   return {
     loadConfigured,
     connection: async () => connectionFor(await loadConfigured()),
-    connect: async () => connectTo(connectionFor(await loadConfigured())),
+    connect: async () => connectTo(await connectionFor(await loadConfigured())),
     probe: (connection) => serverInfo.probe(connection),
     async connectCached() {
       const settings = await loadConfigured()
-      const connection = connectionFor(settings)
+      const connection = await connectionFor(settings)
       const key = JSON.stringify([connection.baseUrl, connection.tls ?? null])
       const now = Date.now()
       if (!cached || cached.key !== key || now - cached.at > CLIENT_CACHE_MS) {

@@ -5,6 +5,8 @@ import { event, method } from './define'
 export const AuthentikStatus = z.object({
   configured: z.boolean(),
   baseUrl: z.string().nullable(),
+  /** How Gatehouse reaches that address when not directly, e.g. "SSH tunnel to admin@nas, …". */
+  via: z.string().optional(),
   reachable: z.boolean(),
   version: z.string().nullable(),
   /** Which token Gatehouse uses: its own (after R1), the bootstrap one, or none yet. */
