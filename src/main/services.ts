@@ -130,6 +130,7 @@ export function createServices(options: ServiceOptions): Services {
       settings,
       secrets,
       hostSecrets: secrets,
+      secretWriter: secrets,
       bus,
       ...(options.healthTimeoutMs ? { healthTimeoutMs: options.healthTimeoutMs } : {}),
       ...(options.dockerEndpoint ? { dockerEndpoint: options.dockerEndpoint } : {}),
@@ -226,6 +227,8 @@ export function createServices(options: ServiceOptions): Services {
         logs: (input) => stack.logs(input),
         testEmail: (input) => stack.testEmail(input),
         export: (input) => stack.export(input),
+        adoptable: (input) => stack.adoptable(input),
+        adopt: (input) => stack.adopt(input),
       })
     },
     authentik: async () => {

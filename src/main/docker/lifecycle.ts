@@ -54,6 +54,18 @@ export function up(
   return converge(engine, spec, options, 'up')
 }
 
+/**
+ * Starts the existing containers in dependency order and waits for health, changing nothing
+ * else: an adopted stack (#15) is kept exactly as its owner created it.
+ */
+export function startExisting(
+  engine: DockerEngine,
+  spec: StackSpec,
+  options: UpOptions = {},
+): Promise<UpResult> {
+  return converge(engine, spec, options, 'start')
+}
+
 /** Stops the stack (dependents first) and starts the existing containers again in order. */
 export async function restart(
   engine: DockerEngine,

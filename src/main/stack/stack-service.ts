@@ -1,11 +1,12 @@
 import type { HostSecretSource } from '../ssh/pool'
 import type { z } from 'zod'
-import type { contract, StackOperation, StackStatus } from '../../shared/contract'
+import type { contract, SecretName, StackOperation, StackStatus } from '../../shared/contract'
 import { GatehouseError } from '../../shared/errors'
 import type { EventBus } from '../core/event-bus'
 import { containerName } from '../docker/compose'
 import { exec } from '../docker/exec'
 import * as lifecycle from '../docker/lifecycle'
+import { engineForSettings } from '../docker/host-engine'
 import { removeVolumes } from '../docker/volumes'
 import type { SettingsStore } from '../settings/store'
 import type { BuildOptions } from './catalogue'
@@ -36,6 +37,8 @@ export interface StackServiceOptions {
   hostSecrets?: HostSecretSource
   /** Catalogue options; tests name their own reverse-proxy network. */
   build?: BuildOptions
+  /** Where adoption writes the secrets it read from a running stack (#15). */
+  secretWriter?: { set(name: SecretName, value: string): Promise<void> }
 }
 
 type Stack = typeof contract.stack
@@ -64,6 +67,15 @@ export function createStackService(options: StackServiceOptions) {
   const health = options.healthTimeoutMs ? { healthTimeoutMs: options.healthTimeoutMs } : {}
 
   const runner = createOperationRunner(options.bus)
+  /** The engine the saved settings name, or the default one before there are settings. */
+  const engineNow = async () => {
+    const saved = await options.settings.load().catch(() => null)
+    return engineForSettings({
+      docker: saved?.docker,
+      ...(options.hostSecrets ? { secrets: options.hostSecrets } : {}),
+      ...(options.dockerEndpoint ? { fallbackEndpoint: options.dockerEndpoint } : {}),
+    })
+  }
   const run = <T>(
     operation: StackOperation,
     work: (ctx: StackContext, emit: Emit) => Promise<T>,
@@ -81,6 +93,13 @@ export function createStackService(options: StackServiceOptions) {
 
     up: (_input: In<'up'> = {}): Out<'up'> =>
       run('up', async (ctx, emit) => {
+        // An adopted stack (#15) is started as it is while its settings are unchanged.
+        const { keepAdoptedAsIs, readAdoptionRecord } = await import('./adopt')
+        const record = await readAdoptionRecord(options.settings.path)
+        if (await keepAdoptedAsIs(ctx.engine, record, ctx.settings)) {
+          await lifecycle.startExisting(ctx.engine, ctx.spec, { onProgress: emit, ...health })
+          return describeStack(ctx)
+        }
         await prepareDataFolder(ctx, options.hostSecrets)
         // An upgrade can drop a service (Redis after 2025.10): remove its container first.
         await lifecycle.removeOrphans(ctx.engine, ctx.spec, { onProgress: emit })
@@ -173,6 +192,53 @@ export function createStackService(options: StackServiceOptions) {
         envFile: result.envFile,
         where: result.where,
         warning: result.warning,
+      }
+    },
+
+    /** Compose projects on the engine that run Authentik and could be adopted (#15). */
+    async adoptable(_input: In<'adoptable'> = {}): Out<'adoptable'> {
+      const { findAdoptableStacks } = await import('./adopt')
+      return { stacks: await findAdoptableStacks(await engineNow()) }
+    },
+
+    /**
+     * Takes over a running compose stack: its settings and secrets as they are (nothing
+     * rotated, nothing recreated); the first Start afterwards only starts what is stopped.
+     */
+    async adopt(input: In<'adopt'>): Out<'adopt'> {
+      if (input.confirm !== input.project)
+        throw new GatehouseError({
+          code: 'CONFIRMATION_MISMATCH',
+          message: `Type the project name "${input.project}" to adopt it.`,
+          hint: 'Adoption replaces Gatehouse’s settings with what the running stack uses.',
+        })
+      const { planAdoption, settingsFingerprint, writeAdoptionRecord } = await import('./adopt')
+      const saved = await options.settings.load().catch(() => null)
+      const plan = await planAdoption(await engineNow(), input.project, {
+        saved,
+        baseDomain: input.baseDomain,
+        adminEmail: input.adminEmail,
+      })
+      if (!options.secretWriter)
+        throw new GatehouseError({
+          code: 'INTERNAL',
+          message: 'Adoption has no keychain to write to.',
+          hint: 'Report this; nothing was changed.',
+        })
+      for (const [name, value] of plan.secrets) await options.secretWriter.set(name, value)
+      await options.settings.save(plan.settings)
+      const written = (await options.settings.load()) ?? plan.settings
+      await writeAdoptionRecord(options.settings.path, {
+        project: plan.stack.project,
+        adoptedAt: new Date().toISOString(),
+        settingsFingerprint: settingsFingerprint(written),
+        containers: plan.containers,
+      })
+      return {
+        project: plan.stack.project,
+        authentikVersion: written.authentikVersion,
+        dataFolder: written.dataFolder,
+        secretsStored: [...plan.secrets.keys()],
       }
     },
 

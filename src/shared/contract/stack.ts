@@ -136,6 +136,26 @@ export type LogLine = z.infer<typeof LogLine>
 
 const serviceName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'Not a service name.')
 
+/** A compose project that runs Authentik, as found on the engine (#15 adoption). */
+export const AdoptableStack = z.object({
+  project: z.string(),
+  services: z.array(
+    z.object({ service: z.string(), container: z.string(), image: z.string(), state: z.string() }),
+  ),
+  /** From the Authentik image tag (e.g. 2025.6.3); null when the tag names none. */
+  version: z.string().nullable(),
+  volumes: z.array(z.string()),
+  networks: z.array(z.string()),
+  dataFolder: z.string().nullable(),
+  domain: z.string().nullable(),
+  smtpHost: z.string().nullable(),
+  /** Which secrets were found (names only). */
+  secretsFound: z.array(z.string()),
+  /** Why it cannot be adopted as it is; empty when it can. */
+  problems: z.array(z.string()),
+})
+export type AdoptableStack = z.infer<typeof AdoptableStack>
+
 export const stack = {
   status: method({
     summary: 'Each service of the Authentik stack: state, health, image, uptime',
@@ -182,6 +202,31 @@ export const stack = {
     summary: 'Run `ak test_email <to>` in the worker and report the outcome',
     input: z.strictObject({ to: z.email() }),
     output: z.object({ ok: z.boolean(), exitCode: z.number(), output: z.string() }),
+  }),
+  adoptable: method({
+    summary:
+      'Compose projects on the engine that run Authentik (set up by hand), with what Gatehouse would read from them',
+    input: z.strictObject({}),
+    output: z.object({ stacks: z.array(AdoptableStack) }),
+  }),
+  adopt: method({
+    summary:
+      'Take over a compose stack that already runs: its settings and secrets as they are, nothing recreated',
+    input: z.strictObject({
+      project: z.string().min(1).max(63),
+      /** The project name typed again: adoption replaces Gatehouse's settings. */
+      confirm: z.string().max(63),
+      /** When the containers do not say (no Traefik labels / bootstrap e-mail). */
+      baseDomain: z.string().max(253).optional(),
+      adminEmail: z.email().optional(),
+    }),
+    output: z.object({
+      project: z.string(),
+      authentikVersion: z.string(),
+      dataFolder: z.string(),
+      /** Names only, never values. */
+      secretsStored: z.array(z.string()),
+    }),
   }),
   export: method({
     summary:
