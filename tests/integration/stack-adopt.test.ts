@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Docker from 'dockerode'
@@ -11,6 +11,7 @@ import { createClient, type GatehouseClient } from '../../src/shared/client'
 import { GatehouseError } from '../../src/shared/errors'
 import { caught } from '../support/caught'
 import { ensureFakeStackImage } from '../support/fake-stack-image'
+import { writeGuideStack } from '../support/guide-stack'
 import { removeProjectResources, removeTestNetwork, testProject } from '../support/stack-resources'
 
 /**
@@ -38,102 +39,27 @@ let secrets: SecretStore
 const compose = (...args: string[]) =>
   execFileSync('docker-compose', ['-p', project, ...args], { cwd: folder, stdio: 'pipe' })
 
-const ids = async () =>
+const ids = async (): Promise<Record<string, string>> =>
   Object.fromEntries(
     (
       await api.listContainers({
         all: true,
         filters: { label: [`com.docker.compose.project=${project}`] },
       })
-    ).map((c) => [c.Labels['com.docker.compose.service'], c.Id]),
+    ).map((c) => [c.Labels['com.docker.compose.service'] ?? '', c.Id]),
   )
 
 beforeAll(async () => {
   const stand = await ensureFakeStackImage(api)
   await api.getImage(stand).tag({ repo: `${project}/server`, tag: '2025.6.3' })
-  mkdirSync(folder, { recursive: true })
-  for (const sub of ['media', 'certs', 'custom-templates']) mkdirSync(join(folder, sub))
-  // The guide's .env and an upstream-style compose file (2025.6: Redis, ./media).
-  writeFileSync(
-    join(folder, '.env'),
-    [
-      `PG_PASS=${PG_PASS}`,
-      `AUTHENTIK_SECRET_KEY=${SECRET_KEY}`,
-      'AUTHENTIK_EMAIL__HOST=smtp.example.test',
-      'AUTHENTIK_EMAIL__PORT=587',
-      'AUTHENTIK_EMAIL__USERNAME=mailer',
-      `AUTHENTIK_EMAIL__PASSWORD=${SMTP_PASS}`,
-      'AUTHENTIK_EMAIL__USE_TLS=true',
-      'AUTHENTIK_EMAIL__FROM=authentik@example.test',
-      '',
-    ].join('\n'),
-  )
-  chmodSync(join(folder, '.env'), 0o600)
-  writeFileSync(
-    join(folder, 'docker-compose.yml'),
-    `version: "2.4"
-services:
-  postgresql:
-    image: ${stand}
-    command: postgres
-    restart: unless-stopped
-    environment:
-      POSTGRES_PASSWORD: \${PG_PASS}
-      POSTGRES_USER: authentik
-      POSTGRES_DB: authentik
-    volumes:
-      - database:/var/lib/postgresql/data
-  redis:
-    image: ${stand}
-    command: --save 60 1 --loglevel warning
-    restart: unless-stopped
-    volumes:
-      - redis:/data
-  server:
-    image: ${serverImage}
-    command: server
-    restart: unless-stopped
-    environment:
-      AUTHENTIK_REDIS__HOST: redis
-      AUTHENTIK_POSTGRESQL__HOST: postgresql
-      AUTHENTIK_POSTGRESQL__USER: authentik
-      AUTHENTIK_POSTGRESQL__NAME: authentik
-      AUTHENTIK_POSTGRESQL__PASSWORD: \${PG_PASS}
-    env_file: .env
-    volumes:
-      - ./media:/media
-      - ./custom-templates:/templates
-    networks: [default, proxy]
-    labels:
-      traefik.enable: "true"
-      traefik.http.routers.authentik.rule: Host(\`auth.example.test\`)
-    depends_on: [postgresql, redis]
-  worker:
-    image: ${serverImage}
-    command: worker
-    restart: unless-stopped
-    user: root
-    environment:
-      AUTHENTIK_REDIS__HOST: redis
-      AUTHENTIK_POSTGRESQL__HOST: postgresql
-      AUTHENTIK_POSTGRESQL__USER: authentik
-      AUTHENTIK_POSTGRESQL__NAME: authentik
-      AUTHENTIK_POSTGRESQL__PASSWORD: \${PG_PASS}
-    env_file: .env
-    volumes:
-      - ./media:/media
-      - ./certs:/certs
-      - ./custom-templates:/templates
-    depends_on: [postgresql, redis]
-volumes:
-  database: {}
-  redis: {}
-networks:
-  proxy:
-    external: true
-    name: ${network}
-`,
-  )
+  writeGuideStack(folder, {
+    stand,
+    serverImage,
+    network,
+    pgPass: PG_PASS,
+    secretKey: SECRET_KEY,
+    smtpPass: SMTP_PASS,
+  })
   await api.createNetwork({ Name: network })
   compose('up', '-d')
   secrets = createMemoryStore()
@@ -188,7 +114,8 @@ describe('adopting a compose stack brought up by hand', () => {
     const before = await ids()
     const volumesBefore = await Promise.all(
       ['database', 'redis'].map(
-        async (v) => (await api.getVolume(`${project}_${v}`).inspect()).CreatedAt,
+        async (v) =>
+          ((await api.getVolume(`${project}_${v}`).inspect()) as { CreatedAt?: string }).CreatedAt,
       ),
     )
     const refused = await caught(client.stack.adopt({ project, confirm: 'nope' }))
@@ -217,7 +144,8 @@ describe('adopting a compose stack brought up by hand', () => {
       expect((await api.getContainer(id).inspect()).State.Running).toBe(true)
     const volumesAfter = await Promise.all(
       ['database', 'redis'].map(
-        async (v) => (await api.getVolume(`${project}_${v}`).inspect()).CreatedAt,
+        async (v) =>
+          ((await api.getVolume(`${project}_${v}`).inspect()) as { CreatedAt?: string }).CreatedAt,
       ),
     )
     expect(volumesAfter).toEqual(volumesBefore)
