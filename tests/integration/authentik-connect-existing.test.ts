@@ -70,6 +70,14 @@ describeVersions('connecting to an existing Authentik %s', allVersions, (version
     expect(users.results.map((u) => u.username)).toContain('akadmin')
     const plan = await h.client.recipes.plan({ id: 'r7' })
     expect(plan.steps.length).toBeGreaterThan(0)
+    // Every panel reads with the pasted token.
+    expect((await h.client.groups.list({})).results.map((g) => g.name)).toContain(
+      'authentik Admins',
+    )
+    expect((await h.client.flows.list({})).results.length).toBeGreaterThan(0)
+    await h.client.invitations.list({})
+    await h.client.events.list({})
+    await h.client.integrations.list({})
     expect((await h.client.authentik.waitReady({ timeoutMs: 30_000 })).version).toBe(version)
   })
 
