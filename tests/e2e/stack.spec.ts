@@ -152,7 +152,7 @@ test('R1 in the Setup panel: Authentik ready, plan, apply, password shown once',
     const once = page.getByTestId('r1-password-once')
     await expect(once).toContainText(/[A-Za-z0-9]{24}/)
     const password = (await once.locator('code').textContent())!.trim()
-    await expect(page.getByTestId('authentik-card')).toContainText('token: gatehouse')
+    await expect(page.getByTestId('authentik-card')).toContainText('token: Gatehouse’s own token')
     await expect(page.getByTestId('r1-done')).toBeVisible()
 
     // Copy puts exactly the password on the clipboard.

@@ -13,6 +13,7 @@ import {
 } from '../../shared/settings'
 import { label as composeLabels } from '../docker/compose'
 import type { DockerEngine } from '../docker/engine'
+import { dockerFailure } from '../docker/failures'
 import { writeFileAtomic } from '../settings/atomic-write'
 import { defaultImages } from './catalogue'
 
@@ -75,16 +76,20 @@ async function projectContainers(
   engine: DockerEngine,
   project: string,
 ): Promise<Map<string, ContainerInspectInfo>> {
-  const list = await engine.api.listContainers({
-    all: true,
-    filters: { label: [`${composeLabels.project}=${project}`] },
-  })
-  const byService = new Map<string, ContainerInspectInfo>()
-  for (const c of list) {
-    const service = c.Labels[composeLabels.service]
-    if (service) byService.set(service, await engine.api.getContainer(c.Id).inspect())
+  try {
+    const list = await engine.api.listContainers({
+      all: true,
+      filters: { label: [`${composeLabels.project}=${project}`] },
+    })
+    const byService = new Map<string, ContainerInspectInfo>()
+    for (const c of list) {
+      const service = c.Labels[composeLabels.service]
+      if (service) byService.set(service, await engine.api.getContainer(c.Id).inspect())
+    }
+    return byService
+  } catch (error) {
+    throw dockerFailure(engine, error, `read the containers of the compose project ${project}`)
   }
-  return byService
 }
 
 const envOf = (info: ContainerInspectInfo | undefined): Map<string, string> => {
@@ -177,10 +182,11 @@ function domainFromLabels(labels: Record<string, string>): string | null {
 
 /** Every compose project on the engine that holds an Authentik server or worker. */
 export async function findAdoptableStacks(engine: DockerEngine): Promise<AdoptableStack[]> {
-  const list = await engine.api.listContainers({
-    all: true,
-    filters: { label: [composeLabels.project] },
-  })
+  const list = await engine.api
+    .listContainers({ all: true, filters: { label: [composeLabels.project] } })
+    .catch((error: unknown) => {
+      throw dockerFailure(engine, error, 'list the compose projects')
+    })
   const projects = [...new Set(list.map((c) => c.Labels[composeLabels.project] ?? ''))].filter(
     Boolean,
   )
