@@ -189,8 +189,16 @@ async function runStep(
 export async function applyUpgrade(
   plan: UpgradePlan,
   deps: UpgradeDeps,
-  emit: (e: UpgradeEvent) => void = () => undefined,
+  listener: (e: UpgradeEvent) => void = () => undefined,
 ): Promise<UpgradeResult> {
+  // A listener that throws (a closed window) must not fail an upgrade half-way.
+  const emit = (e: UpgradeEvent) => {
+    try {
+      listener(e)
+    } catch {
+      // progress is best effort; the result and the error carry the outcome
+    }
+  }
   const { backupArchive, warnings } = await preflight(plan, deps, emit)
   const done: { version: AuthentikVersion; state: 'done' }[] = []
   let reached = plan.current
