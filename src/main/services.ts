@@ -282,6 +282,28 @@ export function createServices(options: ServiceOptions): Services {
       const { createTraefikService } = await import('./traefik/traefik-service')
       return fromService('traefik', createTraefikService({ loadSettings: () => settings.load() }))
     },
+    // #17 upgrade planner; the verified backup is wired in when the backup service lands.
+    upgrade: async () => {
+      const { createUpgradeService } = await import('./upgrade/upgrade-service')
+      const { hostFilesFor } = await import('./upgrade/host-files-for')
+      sshUsed = true
+      return fromService(
+        'upgrade',
+        createUpgradeService({
+          sources: {
+            settings,
+            secrets,
+            hostSecrets: secrets,
+            ...(options.dockerEndpoint ? { dockerEndpoint: options.dockerEndpoint } : {}),
+            ...(traefikNetwork ? { build: { traefikNetwork } } : {}),
+          },
+          saveSettings: async (next) => void (await settings.save(next)),
+          hostFiles: (saved) => hostFilesFor(saved, secrets),
+          connector,
+          bus,
+        }),
+      )
+    },
     integrations: async () => {
       const [{ createIntegrationsService }, { rewriteToBase }] = await Promise.all([
         import('./integrations/integrations-service'),

@@ -87,7 +87,7 @@ function deps(backup: BackupOutcome = { ok: true, archive: '/backups/pre-upgrade
     settings: saved,
     secrets,
     build: { traefikNetwork: proxyNetwork },
-    files: localFiles(),
+    files: async () => localFiles(),
     makeVerifiedBackup: async (say) => {
       backups += 1
       say('dumping')

@@ -70,15 +70,15 @@ export type UpgradeEvent =
 
 export interface PreflightResult {
   readonly backupArchive: string
-  readonly warnings: readonly string[]
+  readonly warnings: string[]
 }
 
 export interface UpgradeResult {
   readonly completed: boolean
   readonly reached: string
-  readonly steps: readonly { version: AuthentikVersion; state: 'done' }[]
+  readonly steps: { version: AuthentikVersion; state: 'done' }[]
   readonly backupArchive: string
-  readonly warnings: readonly string[]
+  readonly warnings: string[]
 }
 
 function preflightFailure(check: PreflightCheck, message: string, hint: string): GatehouseError {

@@ -27,7 +27,8 @@ export interface EngineDepsOptions {
   readonly settings: Settings
   readonly secrets: StackSecrets
   readonly build?: BuildOptions
-  readonly files: HostFiles
+  /** Asked only when a step moves the uploads (TCP+TLS hosts have no file access). */
+  readonly files: () => Promise<HostFiles>
   readonly makeVerifiedBackup: MakeVerifiedBackup
   readonly saveSettings: (settings: Settings) => Promise<void>
   /** Where Authentik answers after a step (the setup port, the public URL, or a test's address). */
@@ -61,7 +62,7 @@ export function engineUpgradeDeps(options: EngineDepsOptions): UpgradeDeps {
     },
 
     moveMedia: async () => {
-      const result = await moveMediaToData(options.files, settings.dataFolder)
+      const result = await moveMediaToData(await options.files(), settings.dataFolder)
       return {
         moved: 'Uploads moved from media/ to data/media/ (files and owners kept).',
         'already-moved': 'Uploads are already in data/media/.',

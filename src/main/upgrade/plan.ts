@@ -22,7 +22,7 @@ export interface UpgradeStep {
   readonly notes: string
   /** The server/worker image of this step (overrides with `{version}` filled). */
   readonly image: string
-  readonly changes: readonly StackChange[]
+  readonly changes: StackChange[]
   /** Uploads move from `<data>/media` to `<data>/data/media` before this step starts. */
   readonly movesMedia: boolean
 }
@@ -38,8 +38,8 @@ export interface PlannedImage {
 export interface UpgradePlan {
   readonly current: string
   readonly target: AuthentikVersion
-  readonly steps: readonly UpgradeStep[]
-  readonly images: readonly PlannedImage[]
+  readonly steps: UpgradeStep[]
+  readonly images: PlannedImage[]
   /** Free disk the pulls need on the Docker host, and how that figure was reached. */
   readonly diskNeededBytes: number
   readonly diskBasis: string
