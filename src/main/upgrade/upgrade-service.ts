@@ -105,8 +105,9 @@ export function createUpgradeService(options: UpgradeServiceOptions) {
       const deps = engineUpgradeDeps({
         engine: ctx.engine,
         settings: ctx.settings,
-        // Apply recreates containers: the secrets they need, generated only if missing.
-        secrets: await readStackSecrets(options.sources.secrets, 'generate'),
+        // The running stack's secrets; never generated here (a missing one would not match the
+        // database), so a gap fails the converge with the secret's name instead.
+        secrets: await readStackSecrets(options.sources.secrets, 'look'),
         ...(options.sources.build ? { build: options.sources.build } : {}),
         files: () => options.hostFiles(ctx.settings),
         makeVerifiedBackup: options.makeVerifiedBackup ?? noBackupYet,
