@@ -300,6 +300,33 @@ export function createServices(options: ServiceOptions): Services {
         }),
       )
     },
+    // #17 upgrade planner; the verified backup is wired in when the backup service lands.
+    upgrade: async () => {
+      const { createUpgradeService } = await import('./upgrade/upgrade-service')
+      const { hostFilesFor } = await import('./hostfs/host-files-for')
+      sshUsed = true
+      return fromService(
+        'upgrade',
+        createUpgradeService({
+          sources: {
+            settings,
+            secrets,
+            hostSecrets: secrets,
+            ...(options.dockerEndpoint ? { dockerEndpoint: options.dockerEndpoint } : {}),
+            ...(traefikNetwork ? { build: { traefikNetwork } } : {}),
+          },
+          saveSettings: async (next) => void (await settings.save(next)),
+          hostFiles: (saved) =>
+            hostFilesFor(
+              saved.docker,
+              secrets,
+              'the uploads folder (the 2025.12 step moves media to data/media)',
+            ),
+          connector,
+          bus,
+        }),
+      )
+    },
     integrations: async () => {
       const [{ createIntegrationsService }, { rewriteToBase }] = await Promise.all([
         import('./integrations/integrations-service'),

@@ -84,6 +84,12 @@ export const errorCodes = [
   'AUTHENTIK_TOKEN_MISSING',
   'AUTHENTIK_NOT_SUPERUSER',
   // #17 backup, restore, upgrade (add backup/upgrade codes here)
+  /** The target release is older than the one that runs (Authentik never downgrades). */
+  'UPGRADE_DOWNGRADE_REFUSED',
+  /** A pre-flight check (backup, images, disk) failed: nothing was stopped. */
+  'UPGRADE_PREFLIGHT_FAILED',
+  /** One step of an upgrade failed; `details.step` names it, the stack stays on the step before. */
+  'UPGRADE_STEP_FAILED',
   // #18/#19 UI and Authentik features (add their codes here)
 ] as const
 

@@ -137,6 +137,26 @@ const imageRef = text(255).refine((s) => IMAGE_REF.test(s), {
   error: 'Enter an image reference such as registry.local/postgres:16-alpine.',
 })
 
+/** The placeholder an Authentik image override may carry so each release gets its own tag. */
+export const VERSION_PLACEHOLDER = '{version}'
+
+/**
+ * The Authentik override: a fixed reference, or one with `{version}` once, in the tag
+ * (`registry.lan/goauthentik/server:{version}`), which the upgrade planner fills per step.
+ */
+const authentikImageRef = text(255).refine(
+  (s) => {
+    const parts = s.split(VERSION_PLACEHOLDER)
+    if (parts.length > 2) return false
+    const filled = parts.join('2026.8.3')
+    return IMAGE_REF.test(filled) && (parts.length === 1 || /:[^/]*$/.test(parts[0] ?? ''))
+  },
+  {
+    error:
+      'Enter an image reference such as registry.lan/goauthentik/server:{version} ({version} at most once, in the tag).',
+  },
+)
+
 /** Helper: a refinement whose message comes from a `…Problem` function. */
 function checkedBy(problem: (value: string) => string | null) {
   return (value: string, ctx: z.RefinementCtx) => {
@@ -301,13 +321,15 @@ export const SettingsSchema = z.strictObject({
    * Replace the catalogue's images (a registry mirror, or the small local images the tests build).
    * An overridden image brings its own HEALTHCHECK: the catalogue's healthcheck (pg_isready,
    * redis-cli) is dropped for that service, because it names tools the replacement may not have.
-   * `authentik` replaces the server and worker image (full reference including the tag).
+   * `authentik` replaces the server and worker image (full reference including the tag); a
+   * `{version}` in its tag is replaced by the release (`registry.lan/goauthentik/server:{version}`),
+   * so a mirror serves every step of an upgrade. Without it the one reference serves every release.
    */
   imageOverrides: z
     .strictObject({
       postgresql: imageRef.optional(),
       redis: imageRef.optional(),
-      authentik: imageRef.optional(),
+      authentik: authentikImageRef.optional(),
     })
     .optional(),
   /** Traefik's dynamic configuration file (R2/R10 merge their middlewares into it). Optional. */

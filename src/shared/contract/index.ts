@@ -18,6 +18,7 @@ import { secrets } from './secrets'
 import { settings } from './settings'
 import { stack, stackEvents } from './stack'
 import { traefik } from './traefik'
+import { upgrade, upgradeEvents } from './upgrade'
 
 export const contract = {
   app,
@@ -35,6 +36,7 @@ export const contract = {
   traefik,
   integrations,
   events: eventLog,
+  upgrade,
 } as const satisfies Record<string, Record<string, MethodSpec>>
 
 export const events = {
@@ -43,6 +45,7 @@ export const events = {
   ...authentikEvents,
   ...recipesEvents,
   ...integrationsEvents,
+  ...upgradeEvents,
 } as const satisfies Record<string, EventSpec>
 
 export type Contract = typeof contract
@@ -115,6 +118,7 @@ export * from './secrets'
 export * from './settings'
 export * from './stack'
 export * from './traefik'
+export * from './upgrade'
 export * from './integrations'
 export { EventAction, EventCursor, EventFilters, EventRow } from './events'
 export type { EventSpec, MethodSpec } from './define'

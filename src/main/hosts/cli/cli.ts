@@ -280,6 +280,18 @@ export function formatProgress(payload: unknown): string {
   const who = r.recipe ?? r.id
   if (typeof who === 'string' && typeof r.title === 'string')
     return `${who} ${String((r.index ?? 0) + 1)}/${String(r.total)}: ${String(r.action)} ${r.title}${r.status === 'done' ? ' — done' : ''}`
+  // upgrade.progress: a pre-flight check or a step, already in words.
+  const u = payload as {
+    phase?: string
+    check?: string
+    version?: string
+    state?: string
+    message?: string
+  }
+  if (u.phase === 'preflight')
+    return `pre-flight ${String(u.check)}: ${String(u.state)} — ${String(u.message)}`
+  if (u.phase === 'step')
+    return `upgrade ${String((r.index ?? 0) + 1)}/${String(r.total)} ${String(u.version)}: ${String(u.state)} — ${String(u.message)}`
   const p = payload as { operation?: string; event?: Record<string, unknown> }
   const e = p.event
   if (!e || typeof e.step !== 'string') return `progress: ${JSON.stringify(payload)}`
