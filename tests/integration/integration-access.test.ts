@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, expect, test } from 'vitest'
+import { hasFeature } from '../../src/shared/authentik-releases'
 import { caught } from '../support/caught'
 import {
   one,
@@ -68,6 +69,16 @@ describeVersions('who may use an app on Authentik %s', edgeVersions, (version) =
 
     expect(await canUse('immich', bob)).toBe(false)
     expect(await canUse('immich', alice)).toBe(true)
+    // A group below Family counts as Family (Authentik matches the user's groups' ancestors).
+    const under = hasFeature(version, 'groupParents')
+      ? { parents: [family.pk] }
+      : { parent: family.pk }
+    const kids = (await h.api('POST', '/core/groups/', { name: 'Kids', ...under })) as {
+      pk: string
+    }
+    const dave = await user('dave')
+    await h.api('POST', `/core/groups/${kids.pk}/add_user/`, { pk: dave })
+    expect(await canUse('immich', dave)).toBe(true)
     const checked = await h.client.integrations.check({ id: 'immich' })
     const access = checked.results.find((r) => r.title.startsWith('Who may use immich'))
     expect(access).toMatchObject({ ok: true, reason: 'ok' })

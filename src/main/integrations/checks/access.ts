@@ -23,17 +23,44 @@ async function canUse(ctx: RecipeContext, slug: string, user: Probe): Promise<bo
   return result.passing
 }
 
+/** A group's parents: `parent` before the 2025.12 group rework, `parents` since. */
+const parentsOf = (group: JsonObject): string[] =>
+  Array.isArray(group.parents)
+    ? (group.parents as string[])
+    : typeof group.parent === 'string'
+      ? [group.parent]
+      : []
+
+/**
+ * Everyone Authentik counts as a member: users of the groups and of every group below them
+ * (a binding's group matches the user's groups and their ancestors).
+ */
+async function membersOf(ctx: RecipeContext, groups: readonly string[]): Promise<Set<number>> {
+  const all = await ctx.rest.list<JsonObject>(
+    kinds.group.path,
+    { include_users: true },
+    'list groups with their members',
+  )
+  const inside = new Set(
+    all.filter((g) => groups.includes(String(g.name))).map((g) => String(g.pk)),
+  )
+  // Walk down: a group whose parent is inside is inside too, until nothing changes.
+  for (let grew = true; grew;) {
+    grew = false
+    for (const g of all)
+      if (!inside.has(String(g.pk)) && parentsOf(g).some((pk) => inside.has(pk))) {
+        inside.add(String(g.pk))
+        grew = true
+      }
+  }
+  return new Set(
+    all.filter((g) => inside.has(String(g.pk))).flatMap((g) => (g.users ?? []) as number[]),
+  )
+}
+
 /** One active member of the groups and one active user outside all of them (first page). */
 async function probes(ctx: RecipeContext, groups: readonly string[]) {
-  const members = new Set<number>()
-  for (const name of groups) {
-    const found = await ctx.rest.list<JsonObject>(
-      kinds.group.path,
-      { name, include_users: true },
-      `find group ${name}`,
-    )
-    for (const pk of (found.find((g) => g.name === name)?.users ?? []) as number[]) members.add(pk)
-  }
+  const members = await membersOf(ctx, groups)
   const page = await ctx.rest.page<JsonObject>(
     kinds.user.path,
     { is_active: true, page_size: 100 },
