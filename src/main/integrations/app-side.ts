@@ -5,6 +5,8 @@
 import type { OutputOf, ParsedInputOf } from '../../shared/contract'
 import type { CheckResult } from '../../shared/contract/integrations'
 import { publicAuthentikUrl } from '../settings/addresses'
+import { previousGroups } from './access'
+import { checkAccess } from './checks/access'
 import { checkForwardAuth } from './checks/forward-auth'
 import { checkOidc, type AcceptedRedirect } from './checks/oidc'
 import { configured, type IntegrationDeps } from './deps'
@@ -61,6 +63,8 @@ export async function check(
       : null
     results.push(await checkOidc(target, ctx.authentikHost, accepted, deps.options.check))
   }
+  const slugs = integration.owned(params).map((app) => app.slug)
+  results.push(...(await checkAccess(ctx, slugs, previousGroups(params))))
   const outcome = {
     id,
     ok: results.every((r) => r.ok),

@@ -8,6 +8,7 @@ import type { IntegrationId } from '../../shared/contract/integrations'
 import { applyTracked, toErrorData } from '../recipes/plan-apply'
 import { refuseStalePlan, refuseUnacknowledged } from '../recipes/plan-guard'
 import { planIdOf } from '../recipes/plan-id'
+import { accessDesired, previousGroups } from './access'
 import { refuseCollisions } from './collisions'
 import { progressOf, type IntegrationDeps } from './deps'
 import { integrationById } from './index'
@@ -26,12 +27,17 @@ async function prepareConfigure(deps: IntegrationDeps, id: IntegrationId, raw: u
   const prepared = await prepare(deps, integration, raw ?? record?.params ?? {})
   const { ctx, client } = await deps.context()
   await refuseCollisions(integration, prepared.params, ctx, record)
+  const own = integration.desired(prepared.params, ctx)
   const desired = [
     ...renamedAway(integration, prepared.params, record),
-    ...integration.desired(prepared.params, ctx),
+    ...own,
+    // Who may use it: bindings on the integration's applications, for every integration alike.
+    ...accessDesired(own, groupsOf(prepared.params), previousGroups(record?.params)),
   ]
   return { ...prepared, integration, record, ctx, client, desired }
 }
+
+const groupsOf = (params: unknown): string[] => previousGroups(params)
 
 /** The plan the admin reads; its id covers the parameters (passwords left out) and every step. */
 async function planOf(

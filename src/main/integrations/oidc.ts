@@ -8,6 +8,7 @@
 import { z } from 'zod'
 import type { Ref } from '../reconcile/desired'
 import { labelled, nameParam, slugParam } from '../recipes/param-fields'
+import { accessParams } from './access'
 import type { Integration } from './integration'
 import { oidcOwned, type OidcSpec } from './oauth2'
 
@@ -77,6 +78,7 @@ export function params<A extends z.ZodRawShape, O extends z.ZodRawShape>(
     applicationName: nameParam(names.application, 'Application name'),
     applicationSlug: slugParam(names.slug, 'Application slug', { trim: true }),
     ...own,
+    ...accessParams,
     matching,
     extraRedirectUris,
   }
@@ -89,6 +91,7 @@ export interface OidcParams {
   applicationSlug: string
   matching: 'strict' | 'regex'
   extraRedirectUris: string[]
+  allowedGroups: string[]
 }
 
 /** The provider to build: the app's own redirect URIs, then the admin's extra ones. */

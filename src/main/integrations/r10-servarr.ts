@@ -9,6 +9,7 @@
  * later plan can compare without asking again; they never appear in a plan.
  */
 import { z } from 'zod'
+import { accessParams } from './access'
 import { keys, owned, ref, type DesiredObject } from '../reconcile/desired'
 import { kinds } from '../reconcile/kinds'
 import {
@@ -64,6 +65,7 @@ const Params = z
       kind: 'apps',
       help: "Each app at https://<subdomain>.{domain}, with the username and password of its own login. These passwords are stored in the group's attributes in clear: every Authentik admin can read them.",
     }),
+    ...accessParams,
   })
   .superRefine((p, ctx) => {
     const seen = { slug: new Map<string, number>(), subdomain: new Map<string, number>() }

@@ -83,6 +83,8 @@ export const CheckReason = z.enum([
   'endpoints',
   'redirect-uri',
   'not-configured',
+  /** Who may use it: a user outside the allowed groups would get in, or a member would not. */
+  'access',
 ])
 export type CheckReason = z.infer<typeof CheckReason>
 

@@ -12,6 +12,7 @@ import { adminHandlers } from './routes/admin'
 import { flowHandlers } from './routes/flows'
 import { policyHandlers } from './routes/policies'
 import { providerHandlers } from './routes/providers'
+import { accessHandlers } from './routes/access'
 import { recordResponse } from './audit'
 import { recordWrite } from './events'
 import { eventHandlers } from './routes/events'
@@ -42,6 +43,7 @@ const handlers: HandlerMap = {
   ...flowHandlers,
   ...policyHandlers,
   ...providerHandlers,
+  ...accessHandlers,
   ...adminHandlers,
   ...eventHandlers,
 }
