@@ -35,6 +35,7 @@ const sizes = [
 const themes = ['light', 'dark'] as const
 
 let fake: FakeAuthentik
+let fakeClosed = false
 let host: ServeHost
 
 async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -85,7 +86,7 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await host?.stop()
   const violations = fake ? [...fake.schemaViolations] : []
-  await fake?.close()
+  if (!fakeClosed) await fake?.close()
   expect(violations).toEqual([])
 })
 
@@ -155,3 +156,16 @@ for (const theme of themes) {
     expect(layout).toEqual([])
   })
 }
+
+// Last: it stops the fake the others use.
+test('the Authentik indicator turns red within 10 s of Authentik going away', async ({ page }) => {
+  await page.goto(host.url)
+  const indicator = page.getByTestId('authentik-indicator')
+  await expect(indicator).toHaveAttribute('data-state', 'up')
+  await expect(indicator).toContainText('Authentik 2026.8.3')
+  fakeClosed = true
+  await fake.close()
+  await expect(indicator).toHaveAttribute('data-state', 'down', { timeout: 10_000 })
+  await expect(indicator).toContainText('not reachable')
+  await expect(indicator.locator('.dot')).toHaveClass(/red/)
+})
