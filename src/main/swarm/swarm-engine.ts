@@ -118,9 +118,8 @@ export async function removeSwarmStack(api: Docker, ns: string): Promise<void> {
   const services = await api.listServices({ filters: nsFilter(ns) })
   for (const svc of services) await api.getService(svc.ID).remove()
   // Task containers must be gone before their secrets and network can be removed.
-  const containerFilter = JSON.stringify({
-    label: services.map((s) => `com.docker.swarm.service.id=${s.ID}`),
-  })
+  // Task containers carry the namespace label (ContainerSpec.Labels).
+  const containerFilter = nsFilter(ns)
   for (let i = 0; i < 120 && services.length > 0; i++) {
     const left = await api.listContainers({ all: true, filters: containerFilter })
     if (left.length === 0) break
