@@ -61,6 +61,7 @@ beforeAll(async () => {
     mkdirSync(join(dataDir, 'stack', d), { recursive: true })
   await ensureFakeStackImage(new Docker())
   dockerd = await startPrivateDockerd({ diskMegabytes: 512 })
+  await dockerd.start()
   engine = dockerd.api
   dockerd.loadImages(FAKE_STACK_IMAGE)
   await engine.swarmInit({ ListenAddr: '127.0.0.1:2377', AdvertiseAddr: '127.0.0.1' })
