@@ -235,6 +235,24 @@ export const SmtpSettings = z.strictObject({
   tls: z.enum(smtpTlsModes),
 })
 
+/** Where the stack runs (#20): one Docker engine (compose-style containers) or a Swarm manager. */
+export const deploymentTargets = ['single', 'swarm'] as const
+export type DeploymentTarget = (typeof deploymentTargets)[number]
+
+/**
+ * Deployment target (#20). Optional with a default, so files written before it parse unchanged
+ * and the schema version stays 2 (no migration needed for an additive, defaulted field).
+ */
+export const DeploymentSettings = z.strictObject({
+  target: z.enum(deploymentTargets).default('single'),
+  /** Swarm only: server replicas behind the `authentik-server` alias. */
+  serverReplicas: z
+    .int({ error: 'Enter a whole number.' })
+    .min(1, { error: 'Run at least one server replica.' })
+    .max(9, { error: 'Use at most 9 server replicas.' })
+    .default(2),
+})
+
 export const SettingsSchema = z.strictObject({
   schemaVersion: z.literal(SETTINGS_SCHEMA_VERSION).default(SETTINGS_SCHEMA_VERSION),
   /** `auth.<baseDomain>` is Authentik's host; `<baseDomain>` is the forward-auth cookie domain. */
@@ -334,6 +352,7 @@ export const SettingsSchema = z.strictObject({
     .optional(),
   /** Traefik's dynamic configuration file (R2/R10 merge their middlewares into it). Optional. */
   traefikDynamicConfig: text(4096).superRefine(checkedBy(traefikConfigPathProblem)).optional(),
+  deployment: DeploymentSettings.default({ target: 'single', serverReplicas: 2 }),
   /** Compose project name: prefixes containers, volumes and the project network. */
   project: text(63)
     .regex(/^[a-z0-9][a-z0-9_-]*$/, {
