@@ -64,7 +64,10 @@ export function ensurePostgresImage(api: Docker): Promise<string> {
       for (const a of ['sh', 'rm', 'printf', 'echo', 'cat', 'ls', 'sleep'])
         execFileSync('ln', ['-s', 'busybox', join(root, 'bin', a)])
       mkdirSync(join(root, 'etc'), { recursive: true })
-      writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0::/:/bin/sh\npostgres:x:999:999::/var/lib/postgresql:/bin/sh\n')
+      writeFileSync(
+        join(root, 'etc/passwd'),
+        'root:x:0:0::/:/bin/sh\npostgres:x:999:999::/var/lib/postgresql:/bin/sh\n',
+      )
       writeFileSync(join(root, 'etc/group'), 'root:x:0:\npostgres:x:999:\n')
       for (const d of ['var/lib/postgresql/data', 'var/run/postgresql', 'tmp'])
         mkdirSync(join(root, d), { recursive: true })
