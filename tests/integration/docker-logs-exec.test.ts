@@ -82,7 +82,13 @@ describe.each(engineKinds)('over %s', (kind) => {
 
   describe('logs', () => {
     test('tail N without follow: stdout and stderr told apart, UTF-8 intact', async () => {
-      const all = await tailLogs(engine, chatter(), { tail: 'all' })
+      // Start returns as soon as the service runs (#16: no poll delay any more): wait until the
+      // numbered lines have passed the first ones, so "the last 4" are all numbered.
+      let all = await tailLogs(engine, chatter(), { tail: 'all' })
+      for (let i = 0; i < 100 && !all.some((l) => l.text === 'err-3'); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100))
+        all = await tailLogs(engine, chatter(), { tail: 'all' })
+      }
       // The engine copies stdout and stderr in separate goroutines: order holds within a stream,
       // not across the two.
       const text = (stream: string) => all.filter((l) => l.stream === stream).map((l) => l.text)
