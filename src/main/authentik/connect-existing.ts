@@ -77,12 +77,9 @@ export async function connectExistingAuthentik(
       details: { baseUrl, username: me.username },
     })
   await deps.secrets.set('gatehouseApiToken', token)
-  const saved: Settings = {
-    ...settings,
-    authentikUrl: baseUrl,
-    ...(tls ? { authentikTls: tls } : {}),
-  }
-  if (!tls) delete (saved as { authentikTls?: unknown }).authentikTls
+  // The old address's trust does not carry over to a new address.
+  const { authentikTls: _previousTrust, ...rest } = settings
+  const saved: Settings = { ...rest, authentikUrl: baseUrl, ...(tls ? { authentikTls: tls } : {}) }
   await deps.settings.save(saved)
   return { baseUrl, version, username: me.username, settings: saved }
 }
